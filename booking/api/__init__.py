@@ -1,0 +1,1 @@
+"""JSON API controllers (msgspec schemas), documented at /schema/openapi.json."""

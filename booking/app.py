@@ -1,0 +1,78 @@
+"""The application factory: the only place a Litestar app is assembled."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from booking.api.health import health
+from booking.context import AppContext, Clock, system_clock
+from booking.db import close_engine, open_engine, reset_sqlite_lock
+from booking.settings import Settings
+from booking.sms import sender_from_settings
+from booking.web import staff_auth, staff_home
+from booking.web.errors import EXCEPTION_HANDLERS
+
+PACKAGE_DIR = Path(__file__).parent
+
+
+def create_app(
+    settings: Settings, *, sms_sender: Any = None, clock: Clock | None = None
+) -> Litestar:
+    """Build the app around its collaborators (settings, SMS sender, clock)."""
+    sender = sms_sender if sms_sender is not None else sender_from_settings(settings)
+    ctx = AppContext(settings=settings, clock=clock or system_clock, sms_sender=sender)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        opened = await open_engine()
+        await sender.start()
+        try:
+            yield
+        finally:
+            await sender.close()
+            if opened:
+                await close_engine()
+                reset_sqlite_lock()
+
+    return Litestar(
+        route_handlers=[
+            health,
+            staff_auth.login_page,
+            staff_auth.login_submit,
+            staff_auth.logout,
+            staff_auth.logout_everywhere,
+            staff_home.staff_home,
+            create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"],
+                                       include_in_schema=False),
+        ],
+        lifespan=[lifespan],
+        state=_state(ctx),
+        exception_handlers=EXCEPTION_HANDLERS,
+        template_config=TemplateConfig(directory=PACKAGE_DIR / "templates",
+                                       engine=JinjaTemplateEngine),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.public_base_url.startswith("https://"),
+            cookie_httponly=False,
+            exclude=["/api/", "/webhooks/", "/health"],
+        ),
+        openapi_config=OpenAPIConfig(title="Créneau", version="0.1.0", path="/schema"),
+        request_max_body_size=2 * 1024 * 1024,
+        debug=False,
+    )
+
+
+def _state(ctx: AppContext) -> Any:
+    from litestar.datastructures import State
+
+    return State({"ctx": ctx})

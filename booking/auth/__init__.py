@@ -1,0 +1,1 @@
+"""Staff authentication (argon2 passwords, session cookies) and authorisation (roles, scopes)."""

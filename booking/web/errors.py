@@ -1,0 +1,99 @@
+"""The one place where domain errors become HTTP answers (JSON for the API, pages otherwise)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect, Template
+
+from booking.errors import DomainError, NotAuthenticated, ServiceUnavailable
+
+log = logging.getLogger("creneau.http")
+
+
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/webhooks/")) or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if _wants_json(request):
+        return Response(error_body(exc.code, exc.message, exc.field), status_code=exc.status,
+                        media_type=MediaType.JSON)
+    if isinstance(exc, NotAuthenticated):
+        return Redirect(path="/staff/login", query_params={"next": request.url.path})
+    return Template(template_name="error.html", context={"message": exc.message,
+                                                         "code": exc.code},
+                    status_code=exc.status)
+
+
+def validation_error_handler(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[Any]:
+    detail = exc.extra if isinstance(exc.extra, list) else []
+    field = None
+    if detail and isinstance(detail[0], dict):
+        field = str(detail[0].get("key") or "") or None
+    message = "Les données envoyées sont invalides."
+    if _wants_json(request):
+        body = error_body("invalid_input", message, field)
+        body["error"]["detail"] = detail
+        return Response(body, status_code=400, media_type=MediaType.JSON)
+    return Template(template_name="error.html", context={"message": message,
+                                                         "code": "invalid_input"},
+                    status_code=400)
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    message = {404: "Page introuvable.", 405: "Méthode non autorisée.",
+               403: "Accès refusé."}.get(status, str(exc.detail))
+    code = {404: "not_found", 405: "method_not_allowed", 403: "forbidden",
+            413: "too_large"}.get(status, "http_error")
+    if _wants_json(request) or status >= 500:
+        return Response(error_body(code, message), status_code=status, media_type=MediaType.JSON,
+                        headers=exc.headers)
+    return Template(template_name="error.html", context={"message": message, "code": code},
+                    status_code=status)
+
+
+def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Connection failures (database down) become a clean 503; anything else a 500."""
+    if _is_connection_error(exc):
+        log.warning("database unavailable: %s", type(exc).__name__)
+        err = ServiceUnavailable("Le service est momentanément indisponible. Réessayez.")
+        response = domain_error_handler(request, err)
+        response.headers["Retry-After"] = "5"
+        return response
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return Response(error_body("internal_error", "Une erreur inattendue est survenue."),
+                    status_code=500, media_type=MediaType.JSON)
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    names = {"ConnectionRefusedError", "ConnectionDoesNotExistError", "InterfaceError",
+             "CannotConnectNowError", "TooManyConnectionsError", "PostgresConnectionError",
+             "OperationalError", "ConnectionResetError", "OSError"}
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__name__ in names or isinstance(seen, ConnectionError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: database_error_handler,
+}

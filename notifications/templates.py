@@ -1,0 +1,259 @@
+"""French SMS bodies, each fitting one GSM-7 segment (160 septets).
+
+Each kind has wordings, richest first, the last one terse (last resort). ``compose`` takes
+the first non-terse wording that fits with the full place and address, then without the
+address, then with the venue name cut at a word boundary (no ellipsis) to no fewer than
+``MIN_PLACE`` characters; failing that, whichever wording keeps the longest venue name.
+Richer wordings are given up before the address, which names the commune: it matters more
+than the sender or a label.
+The date, the time and the link are never cut: when even the terse wording cannot hold
+them, ``compose`` raises ``ValueError``.
+
+Wording syntax: ``{field}`` is replaced by a value; a ``[...]`` group is dropped when one of
+its fields is empty. Fields: sender, when, place, address, label, link, expires. The first
+letter of the message is capitalised, so a wording may continue in lower case after
+``{sender} : ``. Only ASCII quotes: « » would become '"' with stray inner spaces in GSM-7.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from notifications.datetime_fr import format_when
+from notifications.gsm import SINGLE_SEGMENT_GSM7, gsm7_length, to_gsm7
+
+
+class MessageKind(StrEnum):
+    APPOINTMENT_CONFIRMATION = "appointment_confirmation"
+    APPOINTMENT_REMINDER = "appointment_reminder"
+    APPOINTMENT_CANCELLED_BY_RESIDENT = "appointment_cancelled_by_resident"
+    APPOINTMENT_CANCELLED_BY_STAFF = "appointment_cancelled_by_staff"
+    APPOINTMENT_RESCHEDULED = "appointment_rescheduled"
+    WORKSHOP_REGISTRATION = "workshop_registration"
+    WORKSHOP_REMINDER = "workshop_reminder"
+    WAITLIST_OFFER = "waitlist_offer"
+    SESSION_CANCELLED = "session_cancelled"
+    INBOUND_CANCEL_CONFIRMED = "inbound_cancel_confirmed"
+    INBOUND_HELP = "inbound_help"
+    INBOUND_STOP_CONFIRMED = "inbound_stop_confirmed"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageContext:
+    """What a message may show. Only public data: a service's private label never goes here.
+
+    ``place`` is the venue's public name (or "par téléphone" for a phone appointment: it is
+    shown mid-sentence as given).
+    INBOUND_HELP and INBOUND_STOP_CONFIRMED ignore ``start``, ``place`` and ``address``.
+    """
+
+    start: datetime
+    tz: str
+    place: str
+    address: str = ""
+    label: str = ""
+    link: str = ""
+    offer_expires: datetime | None = None
+    sender_name: str = "Créneau"
+
+
+_WORDINGS: dict[MessageKind, tuple[str, ...]] = {
+    MessageKind.APPOINTMENT_CONFIRMATION: (
+        '[{sender} : ]votre RDV[ "{label}"] est confirmé le {when}, {place}[, {address}].'
+        "[ Modifier ou annuler : {link}]",
+        'RDV[ "{label}"] confirmé le {when}, {place}[, {address}].[ Gérer : {link}]',
+        "RDV {when} {place}[, {address}][ {link}]",
+    ),
+    MessageKind.APPOINTMENT_REMINDER: (
+        '[{sender} : ]rappel de votre RDV[ "{label}"] le {when}, {place}[, {address}].'
+        "[ Empêché ? Annulez ou déplacez : {link}]",
+        'Rappel RDV[ "{label}"] le {when}, {place}[, {address}].[ Gérer : {link}]',
+        "RDV {when} {place}[, {address}][ {link}]",
+    ),
+    MessageKind.APPOINTMENT_CANCELLED_BY_RESIDENT: (
+        '[{sender} : ]votre RDV[ "{label}"] du {when} ({place}) est bien annulé.'
+        "[ Reprendre RDV : {link}]",
+        'RDV[ "{label}"] du {when} ({place}) annulé.[ Reprendre RDV : {link}]',
+        "RDV {when} {place} annulé[ {link}]",
+    ),
+    MessageKind.APPOINTMENT_CANCELLED_BY_STAFF: (
+        '[{sender} : ]nous devons annuler votre RDV[ "{label}"] du {when} ({place}).'
+        " Toutes nos excuses.[ Reprendre RDV : {link}]",
+        'RDV[ "{label}"] du {when} ({place}) annulé par nos services.[ Nouveau RDV : {link}]',
+        "RDV {when} {place} annulé par nos services[ {link}]",
+    ),
+    MessageKind.APPOINTMENT_RESCHEDULED: (
+        '[{sender} : ]votre RDV[ "{label}"] est déplacé au {when}, {place}[, {address}].'
+        "[ Modifier ou annuler : {link}]",
+        'RDV[ "{label}"] déplacé au {when}, {place}[, {address}].[ Gérer : {link}]',
+        "RDV déplacé {when} {place}[, {address}][ {link}]",
+    ),
+    MessageKind.WORKSHOP_REGISTRATION: (
+        '[{sender} : ]inscription confirmée à l\'atelier[ "{label}"] le {when}, {place}'
+        "[, {address}].[ Gérer : {link}]",
+        'Inscription confirmée : atelier[ "{label}"] le {when}, {place}[, {address}].'
+        "[ Gérer : {link}]",
+        "Atelier {when} {place}[, {address}][ {link}]",
+    ),
+    MessageKind.WORKSHOP_REMINDER: (
+        '[{sender} : ]rappel, atelier[ "{label}"] le {when}, {place}[, {address}].'
+        "[ Empêché ? Libérez votre place : {link}]",
+        'Rappel atelier[ "{label}"] le {when}, {place}[, {address}].[ Annuler : {link}]',
+        "Atelier {when} {place}[, {address}][ {link}]",
+    ),
+    MessageKind.WAITLIST_OFFER: (
+        '[{sender} : ]une place se libère à l\'atelier[ "{label}"] du {when}, {place}'
+        "[, {address}]. Confirmez avant le {expires} : {link}",
+        'Place libre atelier[ "{label}"] {when}, {place}[, {address}].'
+        " Confirmez avant {expires} : {link}",
+        "Place atelier {when} {place}[, {address}]. Avant {expires} : {link}",
+    ),
+    MessageKind.SESSION_CANCELLED: (
+        '[{sender} : ]l\'atelier[ "{label}"] du {when} ({place}) est annulé.'
+        " Toutes nos excuses.[ Autres dates : {link}]",
+        'Atelier[ "{label}"] du {when} ({place}) annulé.[ Autres dates : {link}]',
+        "Atelier {when} {place} annulé[ {link}]",
+    ),
+    MessageKind.INBOUND_CANCEL_CONFIRMED: (
+        '[{sender} : ]annulation enregistrée pour le {when} ({place})[, "{label}"].'
+        " Merci de nous avoir prévenus.[ Réserver à nouveau : {link}]",
+        'Annulation enregistrée : {when} ({place})[, "{label}"]. Merci.[ Réserver : {link}]',
+        "Annulé : {when} {place}[ {link}]",
+    ),
+    MessageKind.INBOUND_HELP: (
+        "[{sender} : ]répondez ANNULER pour annuler votre prochain RDV, STOP pour ne plus"
+        " recevoir nos SMS.[ Vos RDV : {link}]",
+        "ANNULER : annuler votre prochain RDV. STOP : ne plus recevoir de SMS.[ {link}]",
+    ),
+    MessageKind.INBOUND_STOP_CONFIRMED: (
+        "[{sender} : ]vous ne recevrez plus de SMS de notre part."
+        " Pour les réactiver, répondez START.",
+        "Vous ne recevrez plus de SMS. Répondez START pour les réactiver.",
+    ),
+}
+_WITHOUT_EVENT = frozenset({MessageKind.INBOUND_HELP, MessageKind.INBOUND_STOP_CONFIRMED})
+_GROUP = re.compile(r"\[([^\[\]]*)\]")
+_FIELD = re.compile(r"\{(\w+)\}")
+_LINK = re.compile(r"https?://[!-_a-~]+")  # printable ASCII but the backtick (not GSM-7)
+_TRAILING = ".,;:-/( "
+MIN_PLACE = 20
+"""A venue name is cut to no fewer characters before the terse last-resort wording is used."""
+LABEL_LIMITS = (32, 20)
+"""A label is cut at a word boundary to these lengths in turn, then left out."""
+_DANGLING = frozenset(
+    {"", "de", "du", "des", "d'", "la", "le", "les", "l'", "et", "ou", "à", "a", "au", "aux"}
+    | {"en", "sur", "sous", "pour", "par", "chez", "son", "sa", "ses", "vos", "votre", "un", "une"}
+)
+
+
+def _clean(text: str) -> str:
+    """GSM-7, single spaces, no trailing punctuation (the wording supplies its own)."""
+    return " ".join(to_gsm7(text).split()).rstrip(".,;: ")
+
+
+def _balanced(text: str) -> bool:
+    return text.count('"') % 2 == 0 and all(
+        text.count(opening) == text.count(closing) for opening, closing in ("()", "[]", "{}")
+    )
+
+
+def word_cuts(text: str) -> list[str]:
+    """Shorter forms of ``text`` cut at word boundaries, longest first, no dangling words."""
+    words = text.split(" ")
+    cuts: list[str] = []
+    for count in range(len(words) - 1, 0, -1):
+        kept = words[:count]
+        while kept and kept[-1].lower().rstrip(_TRAILING) in _DANGLING:
+            kept.pop()
+        cut = " ".join(kept).rstrip(_TRAILING)
+        if cut and cut not in cuts and _balanced(cut):
+            cuts.append(cut)
+    return cuts
+
+
+def _label_levels(label: str) -> list[str]:
+    """The label whole, then cut at word boundaries to each of ``LABEL_LIMITS``, then none."""
+    levels = [label]
+    for limit in LABEL_LIMITS:
+        if len(levels[-1]) > limit:
+            levels.append(next((cut for cut in word_cuts(label) if len(cut) <= limit), ""))
+    return [*dict.fromkeys(levels), ""] if label else [""]
+
+
+def _render(template: str, values: dict[str, str]) -> str:
+    def group(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        return inner if all(values[name] for name in _FIELD.findall(inner)) else ""
+
+    text = _GROUP.sub(group, template).format(**values)
+    return to_gsm7(text[:1].upper() + text[1:])
+
+
+def _fits(text: str) -> bool:
+    return gsm7_length(text) <= SINGLE_SEGMENT_GSM7
+
+
+def _values(kind: MessageKind, ctx: MessageContext) -> dict[str, str]:
+    link = ctx.link.strip()
+    if link and not _LINK.fullmatch(link):
+        raise ValueError(f"link must be an absolute http(s) URL in ASCII: {link!r}")
+    values = {
+        "sender": _clean(ctx.sender_name),
+        "label": _clean(ctx.label).replace('"', ""),  # the wordings quote it
+        "link": link,
+        "when": "",
+        "place": "",
+        "address": "",
+        "expires": "",
+    }
+    if kind in _WITHOUT_EVENT:
+        return values
+    zone = ZoneInfo(ctx.tz)
+    values.update(when=to_gsm7(format_when(ctx.start, zone)), place=_clean(ctx.place))
+    values["address"] = _clean(ctx.address)
+    if not values["place"]:
+        raise ValueError(f"{kind}: a place is required")
+    if kind is MessageKind.WAITLIST_OFFER:
+        if ctx.offer_expires is None or not link:
+            raise ValueError("waitlist offer: offer_expires and link are required")
+        values["expires"] = to_gsm7(format_when(ctx.offer_expires, zone))
+    return values
+
+
+def _fitting(
+    templates: tuple[str, ...], values: dict[str, str], places: list[str]
+) -> Iterator[tuple[str, str]]:
+    """(place, text) for each label level and template, keeping the first of ``places`` that
+    fits; labels outer, templates inner: a label is shortened before the wording is."""
+    for label in _label_levels(values["label"]):
+        for template in templates:
+            for place in places:
+                text = _render(template, {**values, "label": label, "place": place})
+                if _fits(text):
+                    yield place, text
+                    break
+
+
+def compose(kind: MessageKind, ctx: MessageContext) -> str:
+    """The SMS body: GSM-7 only, at most 160 septets. ValueError if nothing fits."""
+    templates = _WORDINGS[kind]
+    values = _values(kind, ctx)
+    rich, place = templates[:-1], values["place"]
+    for address in dict.fromkeys((values["address"], "")):
+        for _, text in _fitting(rich, {**values, "address": address}, [place]):
+            return text
+    values["address"] = ""
+    cuts = [cut for cut in word_cuts(place) if len(cut) >= MIN_PLACE]
+    for _, text in _fitting(rich, values, cuts):
+        return text
+    everything = _fitting(templates, values, [place, *word_cuts(place)])
+    best = max(everything, key=lambda found: len(found[0]), default=None)
+    if best is None:
+        raise ValueError(f"{kind}: no wording fits in one SMS (link or dates too long)")
+    assert _fits(best[1])
+    return best[1]
