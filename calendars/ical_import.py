@@ -48,9 +48,7 @@ def _events(data: bytes) -> list[Event]:
     try:
         components = Calendar.from_ical(_decode(data), multiple=True)
     except ValueError as exc:
-        raise IcsImportError(
-            "Ce fichier n'est pas un calendrier iCalendar (.ics) lisible."
-        ) from exc
+        raise IcsImportError("Ce fichier n'est pas un calendrier iCalendar (.ics) valide.") from exc
     calendars = [c for c in components if c.name == "VCALENDAR"]
     if not calendars:
         raise IcsImportError("Le fichier ne contient aucun calendrier (bloc VCALENDAR absent).")
@@ -63,6 +61,14 @@ def _label(event: Event) -> str:
 
 def _flag(event: Event, name: str) -> str:
     return str(event.get(name, "")).upper()
+
+
+def _when(event: Event, name: str) -> date:
+    """A DATE or DATE-TIME property value (datetime is a date subclass)."""
+    value = getattr(event[name], "dt", None)
+    if not isinstance(value, date):
+        raise ValueError(f"{name} is not a date")
+    return value
 
 
 def _utc(value: date | datetime, zone: tzinfo) -> datetime:
@@ -101,12 +107,14 @@ def _length(event: Event, first: date | datetime, frame: tzinfo) -> tuple[int, t
     """Nominal days and exact remainder of each instance (RFC 5545 3.8.5.3)."""
     all_day = not isinstance(first, datetime)
     if "DTEND" in event:
-        last = event["DTEND"].dt
+        last = _when(event, "DTEND")
         if all_day:
             days = ((last.date() if isinstance(last, datetime) else last) - first).days
             return (days if days else 1), timedelta(0)
         return 0, _utc(last, frame) - _utc(first, frame)
-    duration: timedelta = event["DURATION"].dt if "DURATION" in event else timedelta(0)
+    duration = getattr(event["DURATION"], "dt", None) if "DURATION" in event else timedelta(0)
+    if not isinstance(duration, timedelta):
+        raise ValueError("DURATION is not a duration")
     if all_day:
         return max(duration.days, 1), timedelta(0)
     return duration.days, duration - timedelta(days=duration.days)
@@ -116,9 +124,11 @@ def _spans(event: Event, ctx: _Context, *, expand: bool) -> Iterator[tuple[datet
     """(start, end) in UTC of the event's instances that meet the window."""
     if "DTSTART" not in event:
         raise IcsImportError(f"L'événement « {_label(event)} » n'a pas de date de début.")
-    first = event["DTSTART"].dt
+    first = _when(event, "DTSTART")
     all_day = not isinstance(first, datetime)
-    frame: tzinfo = ctx.zone if all_day or first.tzinfo is None else first.tzinfo
+    frame: tzinfo = ctx.zone
+    if isinstance(first, datetime) and first.tzinfo is not None:
+        frame = first.tzinfo
     days, exact = _length(event, first, frame)
     if days < 0 or exact < timedelta(0):
         raise IcsImportError(f"L'événement « {_label(event)} » se termine avant de commencer.")
@@ -175,7 +185,7 @@ def parse_closures(
         uid = str(event.get("UID", "")) or f"sans-uid-{index}"
         try:
             if "RECURRENCE-ID" in event:
-                overrides[uid][_utc(event["RECURRENCE-ID"].dt, ctx.zone)] = event
+                overrides[uid][_utc(_when(event, "RECURRENCE-ID"), ctx.zone)] = event
             else:
                 masters[uid] = event
         except ValueError as exc:
@@ -194,7 +204,7 @@ def parse_closures(
                 continue
             try:
                 for start, end in _spans(event, ctx, expand=expand):
-                    key = start if expand else _utc(event["RECURRENCE-ID"].dt, ctx.zone)
+                    key = start if expand else _utc(_when(event, "RECURRENCE-ID"), ctx.zone)
                     if expand and key in overrides[uid]:
                         continue  # replaced (or cancelled) by an override
                     name = f"{uid}/{key:%Y%m%dT%H%M%SZ}" if recurring else uid

@@ -157,8 +157,14 @@ def _clean(text: str) -> str:
 
 
 def _balanced(text: str) -> bool:
-    return text.count('"') % 2 == 0 and all(
-        text.count(opening) == text.count(closing) for opening, closing in ("()", "[]", "{}")
+    """No quote or bracket left open (an apostrophe inside a word is no quote)."""
+    words = text.split()
+    opened = sum(word.startswith("'") for word in words)
+    closed = sum(word.endswith("'") for word in words)
+    return (
+        text.count('"') % 2 == 0
+        and opened == closed
+        and all(text.count(pair[0]) == text.count(pair[1]) for pair in ("()", "[]", "{}"))
     )
 
 
@@ -204,7 +210,7 @@ def _values(kind: MessageKind, ctx: MessageContext) -> dict[str, str]:
         raise ValueError(f"link must be an absolute http(s) URL in ASCII: {link!r}")
     values = {
         "sender": _clean(ctx.sender_name),
-        "label": _clean(ctx.label).replace('"', ""),  # the wordings quote it
+        "label": _clean(ctx.label).replace('"', "'"),  # the wordings quote it
         "link": link,
         "when": "",
         "place": "",

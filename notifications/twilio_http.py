@@ -6,6 +6,7 @@ rewritten here; the REST code above it stays Twilio's own.
 
 from __future__ import annotations
 
+import base64
 import contextvars
 import logging
 from typing import Any
@@ -53,13 +54,16 @@ class RedirectingHttpClient(AsyncTwilioHttpClient):
         timeout: float | None = None,  # noqa: ASYNC109 (Twilio's signature)
         allow_redirects: bool = False,
     ) -> Any:
+        if auth is not None:  # aiohttp deprecates BasicAuth objects: send the header itself
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+            headers = {**(headers or {}), "Authorization": f"Basic {token}"}
         response = await super().request(
             method,
             rewrite_twilio_url(url, self.base_url),
             params=params,
             data=data,
             headers=headers,
-            auth=auth,
+            auth=None,
             timeout=timeout if timeout is not None else self.timeout,  # None = no timeout
             allow_redirects=allow_redirects,
         )

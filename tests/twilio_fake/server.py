@@ -52,7 +52,7 @@ class FakeTwilio(WebhookMixin):
         server.fake = self
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, name="fake-twilio", daemon=True
+            target=server.serve_forever, args=(0.05,), name="fake-twilio", daemon=True
         )
         self._thread.start()
         return self

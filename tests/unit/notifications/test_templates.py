@@ -14,12 +14,14 @@ from notifications.templates import MessageContext, MessageKind, compose, word_c
 
 PARIS = "Europe/Paris"
 REUNION = "Indian/Reunion"
-LONG_VENUE = (
-    "Espace public numérique de la médiathèque Jean-Pierre-Rampal, Pleudihen-sur-Rance"
-)
+LONG_VENUE = "Espace public numérique de la médiathèque Jean-Pierre-Rampal, Pleudihen-sur-Rance"
 LONG_LINK = "https://rdv.dinan-agglomeration.fr/r/k7Qm2XvP9tLwZ3bNq8YdRa"  # 61 chars
 PRIVATE_LABEL = "Suivi Mme Le Gall - dossier RSA urgent"
-EVENT_KINDS = [k for k in MessageKind if k not in {MessageKind.INBOUND_HELP, MessageKind.INBOUND_STOP_CONFIRMED}]
+EVENT_KINDS = [
+    k
+    for k in MessageKind
+    if k not in {MessageKind.INBOUND_HELP, MessageKind.INBOUND_STOP_CONFIRMED}
+]
 
 # a service as the booking layer holds it: the private label must never reach an SMS
 SERVICE = {"public_label": "Démarches en ligne : CAF, impôts, ANTS", "private_label": PRIVATE_LABEL}
@@ -177,7 +179,12 @@ def test_extension_characters_count_double_in_the_budget() -> None:
 
 @pytest.mark.parametrize(
     "link",
-    ["https://rdv.example.fr/r/" + "x" * 175, "rdv.example.fr/r/abc", "https://x.fr/a b", "https://é.fr/r/a"],
+    [
+        "https://rdv.example.fr/r/" + "x" * 175,
+        "rdv.example.fr/r/abc",
+        "https://x.fr/a b",
+        "https://é.fr/r/a",
+    ],
 )
 def test_bad_or_oversized_links_are_refused(link: str) -> None:
     with pytest.raises(ValueError):
@@ -218,6 +225,17 @@ def test_inbound_replies_ignore_the_event() -> None:
             ],
         ),
         ("Prendre en main son smartphone", ["Prendre en main", "Prendre"]),
+        ("Par téléphone (le conseiller vous appelle)", ["Par téléphone"]),
+        ('Maison France Services "Le Phare" de Dinan', ['Maison France Services "Le Phare"']),
+        (
+            "Créer son espace 'Mon espace santé' pas à pas",
+            [
+                "Créer son espace 'Mon espace santé' pas",
+                "Créer son espace 'Mon espace santé'",
+                "Créer son espace",
+            ],
+        ),
+        ("Salle l'Ourse, rez-de-chaussée", ["Salle l'Ourse"]),
         ("Mairie", []),
     ],
 )
