@@ -14,12 +14,11 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from booking.api.health import health
 from booking.context import AppContext, Clock, system_clock
 from booking.db import close_engine, open_engine, reset_sqlite_lock
+from booking.routes import route_handlers
 from booking.settings import Settings
 from booking.sms import sender_from_settings
-from booking.web import staff_auth, staff_home
 from booking.web.errors import EXCEPTION_HANDLERS
 
 PACKAGE_DIR = Path(__file__).parent
@@ -46,12 +45,7 @@ def create_app(
 
     return Litestar(
         route_handlers=[
-            health,
-            staff_auth.login_page,
-            staff_auth.login_submit,
-            staff_auth.logout,
-            staff_auth.logout_everywhere,
-            staff_home.staff_home,
+            *route_handlers(),
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"],
                                        include_in_schema=False),
         ],

@@ -106,3 +106,8 @@ def json_dates(value: Any) -> tuple[date, ...]:
 def aware(value: datetime) -> datetime:
     """Piccolo returns aware datetimes on PostgreSQL; make SQLite's match (stored in UTC)."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def is_exclusion_violation(exc: BaseException) -> bool:
+    """PostgreSQL's guard on a counsellor's time (``appointment_no_overlap``) fired."""
+    return type(exc).__name__ == "ExclusionViolationError"

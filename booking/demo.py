@@ -66,12 +66,13 @@ COUNSELLORS = [
     ("villeneuve", "Sophie", "Martin", "conseillere.villeneuve@creneau.demo"),
 ]
 
-# slug, public label, private label, minutes, online
+# slug, public label, private label, minutes, buffer after (notes), online
 SERVICES = [
-    ("demarches", "Démarches administratives en ligne", "Démarches (CAF, ANTS, impôts)", 45, True),
-    ("email", "Créer ou utiliser ma messagerie", "", 30, True),
-    ("smartphone", "Utiliser mon smartphone ou ma tablette", "", 45, True),
-    ("suivi-telephone", "Suivi par téléphone", "Rappel usager fragile", 30, False),
+    ("demarches", "Démarches administratives en ligne", "Démarches (CAF, ANTS, impôts)", 45, 15,
+     True),
+    ("email", "Créer ou utiliser ma messagerie", "", 30, 0, True),
+    ("smartphone", "Utiliser mon smartphone ou ma tablette", "", 45, 15, True),
+    ("suivi-telephone", "Suivi par téléphone", "Rappel usager fragile", 30, 0, False),
 ]
 
 # convention, venue, weekday rule, start, end
@@ -152,11 +153,12 @@ async def seed_demo(progress: Callable[[str], Any] = lambda _: None, *,
             convention=conv, counsellor=counsellor)
     progress(f"Motifs… {len(SERVICES) * len(CONVENTIONS)}")
     for conv_slug, conv in ids["convention"].items():
-        for slug, label, private, minutes, online in SERVICES:
+        for slug, label, private, minutes, buffer_after, online in SERVICES:
             ids["service"][f"{conv_slug}/{slug}"] = await _get_or_create(
                 Service, (Service.convention == conv) & (Service.slug == slug),
                 convention=conv, slug=slug, public_label=label, private_label=private,
-                duration_minutes=minutes, online_bookable=online, buffer_after_minutes=5,
+                duration_minutes=minutes, online_bookable=online,
+                buffer_after_minutes=buffer_after, step_minutes=minutes + buffer_after,
                 what_to_bring="Votre téléphone, vos identifiants si vous les avez, "
                               "une pièce d'identité pour les démarches.")
     progress(f"Plages d'ouverture… {len(RULES)}")

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from calendars.holidays import public_holidays
 from calendars.intervals import EMPTY_INTERVAL_SET, IntervalSet
-from calendars.recurrence import Recurrence, local_span, occurrence_dates
+from calendars.localtime import local_span, wall_offset
+from calendars.recurrence import Recurrence, occurrence_dates
 
 _TICK = timedelta(microseconds=1)
 
@@ -92,11 +93,6 @@ def _utc(moment: datetime, name: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _unique_offset(wall: datetime, tz: ZoneInfo) -> timedelta | None:
-    first = wall.replace(tzinfo=tz, fold=0).utcoffset()
-    return first if first == wall.replace(tzinfo=tz, fold=1).utcoffset() else None
-
-
 @lru_cache(maxsize=65536)
 def _day_plan(
     day: date, start_time: time, end_time: time, tz: ZoneInfo
@@ -106,8 +102,8 @@ def _day_plan(
     span = local_span(day, start_time, end_time, tz)
     if span is None:
         return None
-    offset = _unique_offset(datetime.combine(day, start_time), tz)
-    regular = offset is not None and offset == _unique_offset(datetime.combine(day, end_time), tz)
+    offset = wall_offset(datetime.combine(day, start_time), tz)
+    regular = offset is not None and offset == wall_offset(datetime.combine(day, end_time), tz)
     return span[0], span[1], regular
 
 
@@ -134,7 +130,7 @@ def _day_starts(
     wall = datetime.combine(day, rule.start_time)
     wall_end = datetime.combine(day, rule.end_time)
     while wall < wall_end:
-        offset = _unique_offset(wall, tz)
+        offset = wall_offset(wall, tz)
         if offset is not None:
             start = (wall - offset).replace(tzinfo=UTC)
             if start > last:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Status = Literal["CONFIRMED", "CANCELLED", "TENTATIVE"]
 _STATUSES = frozenset({"CONFIRMED", "CANCELLED", "TENTATIVE"})
-_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Z"})
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT"})
 
 
 @dataclass(frozen=True, slots=True)

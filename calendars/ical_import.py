@@ -144,7 +144,8 @@ def _spans(event: Event, ctx: _Context, *, expand: bool) -> Iterator[tuple[datet
             if rdate_end is not None:
                 period_ends[_wall(rdate, frame)] = _utc(rdate_end, frame)
         for exdate in event.exdates:
-            instances.exdate(_wall(exdate, frame))
+            excluded = _wall(exdate, frame)
+            instances.exdate(datetime.combine(excluded, time()) if all_day else excluded)
     horizon = _wall(ctx.window_end, frame) + timedelta(days=2)
     for wall in instances:
         ctx.scanned += 1
@@ -186,8 +187,8 @@ def parse_closures(
         try:
             if "RECURRENCE-ID" in event:
                 overrides[uid][_utc(_when(event, "RECURRENCE-ID"), ctx.zone)] = event
-            else:
-                masters[uid] = event
+            else:  # sloppy exports repeat UIDs: keep every event
+                masters[uid if uid not in masters else f"{uid}#{index}"] = event
         except ValueError as exc:
             raise IcsImportError(f"L'événement « {_label(event)} » est illisible.") from exc
     closures: list[ImportedClosure] = []

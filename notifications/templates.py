@@ -169,7 +169,8 @@ def _balanced(text: str) -> bool:
 
 
 def word_cuts(text: str) -> list[str]:
-    """Shorter forms of ``text`` cut at word boundaries, longest first, no dangling words."""
+    """Shorter forms of ``text`` cut at word boundaries, no dangling words: longest first,
+    those leaving a quote or bracket open after all the others."""
     words = text.split(" ")
     cuts: list[str] = []
     for count in range(len(words) - 1, 0, -1):
@@ -177,9 +178,9 @@ def word_cuts(text: str) -> list[str]:
         while kept and kept[-1].lower().rstrip(_TRAILING) in _DANGLING:
             kept.pop()
         cut = " ".join(kept).rstrip(_TRAILING)
-        if cut and cut not in cuts and _balanced(cut):
+        if cut and cut not in cuts:
             cuts.append(cut)
-    return cuts
+    return sorted(cuts, key=lambda cut: not _balanced(cut))
 
 
 def _label_levels(label: str) -> list[str]:

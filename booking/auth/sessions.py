@@ -104,9 +104,9 @@ async def principal_for_session(raw_token: str, now: datetime) -> Principal | No
         StaffSession.select(
             StaffSession.staff,
             StaffSession.created_at,
-            StaffSession.staff.display_name,
-            StaffSession.staff.active,
-            StaffSession.staff.sessions_valid_after,
+            StaffSession.staff._.display_name,
+            StaffSession.staff._.active,
+            StaffSession.staff._.sessions_valid_after,
         )
         .where(
             (StaffSession.token_hash == hash_token(raw_token))

@@ -7,11 +7,24 @@ from typing import Any
 from litestar import Request
 
 from booking.auth.permissions import ANYWHERE, Action, Principal, Target, allowed
+from booking.auth.secrets import constant_time_equal
 from booking.auth.sessions import principal_for_session
 from booking.context import request_context
 from booking.errors import Forbidden, NotAuthenticated
 
 SESSION_COOKIE = "creneau_session"
+CSRF_COOKIE = "csrftoken"
+CSRF_HEADER = "x-csrftoken"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _check_api_csrf(request: Request[Any, Any, Any]) -> None:
+    """Cookie-authenticated API writes carry the CSRF cookie's value in a header (double
+    submit): a cross-site page can make the browser send the cookie, not read it."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    header = request.headers.get(CSRF_HEADER, "")
+    if not cookie or not constant_time_equal(cookie, header):
+        raise Forbidden("Jeton CSRF manquant ou invalide.")
 
 
 async def current_principal(request: Request[Any, Any, Any]) -> Principal:
@@ -20,6 +33,8 @@ async def current_principal(request: Request[Any, Any, Any]) -> Principal:
     if isinstance(cached, Principal):
         return cached
     raw = request.cookies.get(SESSION_COOKIE)
+    if raw and request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
+        _check_api_csrf(request)
     principal = None
     if raw:
         principal = await principal_for_session(raw, request_context(request).clock())

@@ -48,6 +48,7 @@ class FakeTwilio(WebhookMixin):
 
     # lifecycle
     def start(self) -> FakeTwilio:
+        self.stopping.clear()
         server = _Server(("127.0.0.1", 0), _Handler)
         server.fake = self
         self._server = server

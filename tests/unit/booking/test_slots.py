@@ -33,9 +33,11 @@ def rule(
     services: frozenset[int] = frozenset(),
     tz: str = "Europe/Paris",
     region: str = "",
-    **recurrence: object,
+    until: date | None = None,
+    rdates: tuple[date, ...] = (),
+    exdates: tuple[date, ...] = (),
 ) -> RuleSpec:
-    rec = Recurrence(first_day, rrule, **recurrence)  # type: ignore[arg-type]
+    rec = Recurrence(first_day, rrule, until, rdates, exdates)
     return RuleSpec(rule_id, counsellor, venue, services, tz, region, start, end, rec)
 
 
@@ -243,18 +245,26 @@ def test_public_holidays_of_the_commune_region(
 
 
 @pytest.mark.parametrize(
-    ("rrule", "extra", "days"),
+    ("rrule", "until", "rdates", "exdates", "days"),
     [
-        ("FREQ=WEEKLY;BYDAY=TU,TH", {}, [2, 4, 9, 11]),
-        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", {}, [9]),  # first day 2026-01-06 (Tuesday)
-        ("FREQ=MONTHLY;BYDAY=1TU", {}, [2]),
-        ("", {"rdates": (date(2026, 6, 10),)}, [10]),
-        ("FREQ=WEEKLY;BYDAY=TU,TH", {"exdates": (date(2026, 6, 4),)}, [2, 9, 11]),
-        ("FREQ=WEEKLY;BYDAY=TU,TH", {"until": date(2026, 6, 9)}, [2, 4, 9]),
+        ("FREQ=WEEKLY;BYDAY=TU,TH", None, (), (), [2, 4, 9, 11]),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", None, (), (), [9]),  # from Tuesday 2026-01-06
+        ("FREQ=MONTHLY;BYDAY=1TU", None, (), (), [2]),
+        ("", None, (date(2026, 6, 10),), (), [10]),
+        ("FREQ=WEEKLY;BYDAY=TU,TH", None, (), (date(2026, 6, 4),), [2, 9, 11]),
+        ("FREQ=WEEKLY;BYDAY=TU,TH", date(2026, 6, 9), (), (), [2, 4, 9]),
     ],
 )
-def test_recurrences_drive_the_days(rrule: str, extra: dict[str, object], days: list[int]) -> None:
-    rec_rule = rule(rrule=rrule, first_day=date(2026, 1, 6), **extra)
+def test_recurrences_drive_the_days(
+    rrule: str,
+    until: date | None,
+    rdates: tuple[date, ...],
+    exdates: tuple[date, ...],
+    days: list[int],
+) -> None:
+    rec_rule = rule(
+        rrule=rrule, first_day=date(2026, 1, 6), until=until, rdates=rdates, exdates=exdates
+    )
     svc = service(180)
     slots = compute_slots(
         [rec_rule], svc, NO_BUSY, window_start=at(1, 0), window_end=at(13, 0), now=NOW
@@ -322,7 +332,9 @@ def test_find_slot_accepts_exactly_the_listed_slots() -> None:
         )
         assert found == slot
 
-    def find(start: datetime, venue: int = 10, **kwargs: object) -> Slot | None:
+    def find(
+        start: datetime, venue: int = 10, now: datetime = NOW, respect_notice: bool = True
+    ) -> Slot | None:
         return find_slot(
             rules,
             svc,
@@ -330,9 +342,9 @@ def test_find_slot_accepts_exactly_the_listed_slots() -> None:
             start=start,
             counsellor_id=1,
             venue_id=venue,
-            now=kwargs.pop("now", NOW),
-            **kwargs,
-        )  # type: ignore[arg-type]
+            now=now,
+            respect_notice=respect_notice,
+        )
 
     assert find(at(2, 9, 1)) is None  # off the 30-minute grid
     assert find(at(2, 10)) is None  # busy

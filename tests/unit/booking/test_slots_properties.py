@@ -16,10 +16,12 @@ from calendars.recurrence import Recurrence, is_unambiguous_local, local_span, o
 # Whole-hour offsets only, so every candidate start is a multiple of 5 minutes in UTC.
 ZONES = ("Europe/Paris", "America/Miquelon", "Indian/Reunion", "America/Guadeloupe")
 REGIONS = ("", "6AE", "57", "971", "974")
-ANCHORS = (
+DST_DAYS = (
     date(2026, 3, 29),  # Paris spring forward
     date(2026, 10, 25),  # Paris fall back
     date(2026, 3, 8),  # Miquelon spring forward
+)
+ANCHORS = (
     date(2026, 4, 3),  # Good Friday
     date(2026, 12, 24),
     date(2026, 6, 1),
@@ -59,8 +61,14 @@ def fives(low: int, high: int) -> st.SearchStrategy[timedelta]:
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> Case:
-    base = draw(st.sampled_from(ANCHORS)) + timedelta(days=draw(st.integers(-3, 3)))
+def cases(draw: st.DrawFn, dst_night: bool = False) -> Case:
+    """Random rules, service, busy time and clock; ``dst_night`` focuses on the nights
+    of DST changes (rules between 00:00 and 06:00 local, window around that day)."""
+    if dst_night:
+        base = draw(st.sampled_from(DST_DAYS))
+    else:
+        anchor = draw(st.sampled_from(DST_DAYS) | st.sampled_from(ANCHORS))
+        base = anchor + timedelta(days=draw(st.integers(-2, 2)))
     midnight = datetime.combine(base, time(), UTC)
 
     def near(days_before: int, days_after: int) -> date:
@@ -68,13 +76,13 @@ def cases(draw: st.DrawFn) -> Case:
 
     rules = []
     for rule_id in range(1, draw(st.integers(1, 4)) + 1):
-        start = draw(st.one_of(fives(0, 48), fives(0, 12 * 22))) // FIVE * 5
-        end = min(start + draw(st.integers(2, 96)) * 5, 23 * 60 + 55)
+        start = draw(fives(0, 48) if dst_night else fives(0, 48) | fives(0, 12 * 22)) // FIVE * 5
+        end = min(start + draw(st.integers(6, 48 if dst_night else 96)) * 5, 23 * 60 + 55)
         rec = Recurrence(
-            first_day=near(20, 2),
-            rrule=draw(st.sampled_from(RRULES)),
+            first_day=near(20, 0),
+            rrule=draw(st.just("FREQ=DAILY") | st.sampled_from(RRULES)),
             until=near(0, 10) if draw(st.booleans()) else None,
-            rdates=tuple(near(2, 8) for _ in range(draw(st.integers(0, 2)))),
+            rdates=tuple(near(1, 3) for _ in range(draw(st.integers(0, 2)))),
             exdates=tuple(near(2, 8) for _ in range(draw(st.integers(0, 2)))),
         )
         rules.append(
@@ -82,8 +90,8 @@ def cases(draw: st.DrawFn) -> Case:
                 id=rule_id,
                 counsellor_id=draw(st.sampled_from((1, 2))),
                 venue_id=draw(st.sampled_from((10, 20))),
-                service_ids=frozenset(draw(st.sets(st.sampled_from((1, 2)), max_size=2))),
-                tz=draw(st.sampled_from(ZONES)),
+                service_ids=draw(st.just(frozenset()) | st.frozensets(st.sampled_from((1, 2)))),
+                tz=draw(st.sampled_from(ZONES[:2]) if dst_night else st.sampled_from(ZONES)),
                 holiday_region=draw(st.sampled_from(REGIONS)),
                 start_time=time(start // 60, start % 60),
                 end_time=time(end // 60, end % 60),
@@ -97,7 +105,7 @@ def cases(draw: st.DrawFn) -> Case:
         buffer_after=draw(fives(0, 6)),
         step=draw(st.none() | fives(1, 18)),
         min_notice=draw(fives(0, 36)),
-        horizon=timedelta(hours=draw(st.integers(1, 240))),
+        horizon=timedelta(hours=draw(st.integers(1, 240) | st.just(240))),
     )
 
     def spans(count: int) -> list[Interval]:
@@ -109,9 +117,12 @@ def cases(draw: st.DrawFn) -> Case:
 
     busy = {c: spans(draw(st.integers(0, 12))) for c in (1, 2)}
     closed = {v: spans(draw(st.integers(0, 3))) for v in (10, 20)}
-    now = midnight + timedelta(minutes=draw(st.integers(-2 * 1440, 3 * 1440)))
-    window_start = now + timedelta(minutes=draw(st.integers(-2 * 1440, 2 * 1440)))
-    window_end = window_start + timedelta(minutes=draw(st.integers(60, 6 * 1440)))
+    now = midnight + timedelta(minutes=draw(st.integers(-2 * 1440, 1440)))
+    window_start = now + timedelta(minutes=draw(st.integers(-1440, 1440)))
+    window_end = window_start + timedelta(minutes=draw(st.integers(360, 5 * 1440)))
+    if dst_night:
+        now = midnight - timedelta(days=1, minutes=draw(st.integers(0, 600)))
+        window_start, window_end = midnight - timedelta(hours=12), midnight + timedelta(hours=36)
     return Case(rules, service, busy, closed, now, window_start, window_end, draw(st.booleans()))
 
 
@@ -182,6 +193,12 @@ def run(case: Case, limit: int | None = None) -> list[Slot]:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases())
 def test_compute_slots_matches_the_oracle(case: Case) -> None:
+    assert run(case) == oracle(case)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(dst_night=True))
+def test_compute_slots_matches_the_oracle_on_dst_nights(case: Case) -> None:
     assert run(case) == oracle(case)
 
 

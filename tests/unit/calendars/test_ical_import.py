@@ -79,6 +79,20 @@ SKIPPED = [
 ]
 
 
+def _utc_days(day: int, month: int) -> tuple[datetime, datetime]:
+    """One Paris day (2026) as UTC, valid away from the DST change itself."""
+    offset = 2 if (month, day) > (3, 29) else 1
+    start = datetime(2026, month, day, tzinfo=UTC)
+    return (
+        start.replace(hour=0) - _hours(offset),
+        start.replace(hour=0) - _hours(offset) + _hours(24),
+    )
+
+
+def _hours(n: int) -> timedelta:
+    return timedelta(hours=n)
+
+
 def test_full_closure_calendar() -> None:
     data = ics(MONDAYS, MOVED, CANCELLED_INSTANCE, INVENTORY, DST_SUNDAY, *SKIPPED)
     result = parse(data)
@@ -108,20 +122,6 @@ def test_full_closure_calendar() -> None:
     ]
 
 
-def _utc_days(day: int, month: int) -> tuple[datetime, datetime]:
-    """One Paris day (2026) as UTC, valid away from the DST change itself."""
-    offset = 2 if (month, day) > (3, 29) else 1
-    start = datetime(2026, month, day, tzinfo=UTC)
-    return (
-        start.replace(hour=0) - _hours(offset),
-        start.replace(hour=0) - _hours(offset) + _hours(24),
-    )
-
-
-def _hours(n: int) -> timedelta:
-    return timedelta(hours=n)
-
-
 def test_window_keeps_whole_overlapping_spans() -> None:
     result = parse_closures(
         ics(MONDAYS, INVENTORY),
@@ -133,6 +133,12 @@ def test_window_keeps_whole_overlapping_spans() -> None:
         _utc_days(9, 3),
         (datetime(2026, 3, 18, 13, tzinfo=UTC), datetime(2026, 3, 18, 17, tzinfo=UTC)),
     ]
+
+
+def test_utc_exdate_removes_an_all_day_instance() -> None:
+    series = MONDAYS.replace("EXDATE;VALUE=DATE:20260316", "EXDATE:20260309T120000Z")
+    starts = [c.start for c in parse(ics(series))]
+    assert _utc_days(16, 3)[0] in starts and _utc_days(9, 3)[0] not in starts
 
 
 def test_all_day_events_use_the_given_zone() -> None:
@@ -222,6 +228,11 @@ def test_too_many_occurrences() -> None:
 def test_cancelled_series_drops_its_overrides() -> None:
     cancelled = MONDAYS + "STATUS:CANCELLED"
     assert parse(ics(cancelled, MOVED)) == []
+
+
+def test_repeated_uid_keeps_both_events() -> None:
+    second = INVENTORY.replace("20260318", "20260319")
+    assert [c.start.day for c in parse(ics(INVENTORY, second))] == [18, 19]
 
 
 def test_import_error_is_a_value_error() -> None:

@@ -21,8 +21,8 @@ PARIS = ZoneInfo("Europe/Paris")
 D = date
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -366,3 +366,10 @@ def test_preview_occurrences_limits(
     rec: Recurrence, start: time, end: time, limit: int, count: int
 ) -> None:
     assert len(preview_occurrences(rec, start, end, PARIS, limit)) == count
+
+
+def test_preview_skips_days_whose_span_vanishes_and_stops() -> None:
+    # Only the spring-forward Sundays, and only the hour that does not exist on them.
+    rec = Recurrence(D(2026, 1, 1), "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU")
+    assert preview_occurrences(rec, time(2), time(2, 30), PARIS, 3) == []
+    assert len(preview_occurrences(rec, time(1), time(2, 30), PARIS, 3)) == 3

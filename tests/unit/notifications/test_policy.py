@@ -26,8 +26,8 @@ CONFIRMATION = MessageKind.APPOINTMENT_CONFIRMATION
 REMINDER = MessageKind.APPOINTMENT_REMINDER
 
 
-def paris(*args: int) -> datetime:
-    return datetime(*args, tzinfo=PARIS)  # type: ignore[misc]
+def paris(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
 def plan(

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from notifications.datetime_fr import format_day, format_when
@@ -248,6 +248,7 @@ _words = st.text(
 )
 
 
+@settings(max_examples=20000)
 @given(
     kind=st.sampled_from(EVENT_KINDS),
     place=st.lists(_words, min_size=1, max_size=12).map(" ".join),
@@ -270,6 +271,7 @@ def test_any_data_fits_one_segment(
         link=link,
         offer_expires=start - timedelta(hours=20),
     )
+    note(f"place={to_gsm7(place)!r} label={to_gsm7(label)!r} link={link!r}")
     if not to_gsm7(place).strip(" .,;:"):
         return  # nothing printable left of the place: refused, tested elsewhere
     sms = compose(kind, ctx)

@@ -114,7 +114,9 @@ async def test_5xx_and_429_are_transient(
     assert raised.value.maybe_accepted is maybe_accepted
     assert fake.messages == []
     # the next request is answered normally: nothing stuck in the client
-    assert SID.fullmatch((await sender.send(to=RESIDENT, body=BODY, status_callback=None)).provider_id)
+    assert SID.fullmatch(
+        (await sender.send(to=RESIDENT, body=BODY, status_callback=None)).provider_id
+    )
 
 
 async def test_timeout_is_transient_and_maybe_accepted(

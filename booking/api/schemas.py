@@ -1,0 +1,118 @@
+"""msgspec schemas shared by the appointment APIs (public and staff)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from booking.services.slot_search import SlotSearch, describe
+from notifications.datetime_fr import format_when
+
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+Name = Annotated[str, msgspec.Meta(max_length=100)]
+Phone = Annotated[str, msgspec.Meta(max_length=32)]
+Email = Annotated[str, msgspec.Meta(max_length=254)]
+Reason = Annotated[str, msgspec.Meta(max_length=300)]
+
+
+class SlotOut(msgspec.Struct):
+    start: datetime
+    end: datetime
+    label: str
+    venue_id: int
+    venue: str
+    commune: str
+    counsellor_id: int
+    counsellor: str
+
+
+class SlotList(msgspec.Struct):
+    service_id: int
+    service: str
+    slots: list[SlotOut]
+
+
+def slot_list(search: SlotSearch) -> SlotList:
+    items = []
+    for slot in search.slots:
+        d = describe(search, slot)
+        items.append(SlotOut(start=slot.start, end=slot.end,
+                             label=format_when(slot.start, ZoneInfo(d["timezone"])),
+                             venue_id=d["venue_id"], venue=d["venue"], commune=d["commune"],
+                             counsellor_id=d["counsellor_id"], counsellor=d["counsellor"]))
+    return SlotList(service_id=search.service.spec.id, service=search.service.public_label,
+                    slots=items)
+
+
+class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
+    service_id: Id
+    venue_id: Id
+    counsellor_id: Id
+    start: datetime
+    first_name: Name
+    last_name: Name
+    phone: Phone
+    email: Email = ""
+    sms_consent: bool = True
+
+
+class StaffBookingIn(BookingIn, forbid_unknown_fields=True):
+    channel: str = "phone"
+    override_reason: Reason = ""
+
+
+class BookingOut(msgspec.Struct):
+    appointment_id: int
+    start: datetime
+    end: datetime
+    manage_url: str
+
+
+class AppointmentOut(msgspec.Struct):
+    status: str
+    start: datetime
+    end: datetime
+    label: str
+    service: str
+    venue: str
+    address: str
+    what_to_bring: str
+    can_change: bool
+
+
+class RescheduleIn(msgspec.Struct, forbid_unknown_fields=True):
+    start: datetime
+    venue_id: Id
+    counsellor_id: Id
+
+
+class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+
+
+class OutcomeIn(msgspec.Struct, forbid_unknown_fields=True):
+    outcome: str
+
+
+class ResidentOut(msgspec.Struct):
+    id: int
+    first_name: str
+    last_name: str
+    phone: str
+    email: str
+    sms_consent: bool
+    phone_status: str
+
+
+class AgendaItem(msgspec.Struct):
+    appointment_id: int
+    start: datetime
+    end: datetime
+    status: str
+    service: str
+    venue: str
+    resident: str
+    channel: str

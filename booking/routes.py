@@ -1,0 +1,23 @@
+"""Every route handler of the app, feature by feature (the factory mounts this list)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from booking.api.appointments_public import PublicAppointments
+from booking.api.desk import Desk
+from booking.api.health import health
+from booking.web import staff_auth, staff_home
+
+
+def route_handlers() -> list[Any]:
+    return [
+        health,
+        staff_auth.login_page,
+        staff_auth.login_submit,
+        staff_auth.logout,
+        staff_auth.logout_everywhere,
+        staff_home.staff_home,
+        PublicAppointments,
+        Desk,
+    ]
