@@ -15,11 +15,12 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from booking.context import AppContext, Clock, system_clock
-from booking.db import close_engine, open_engine, reset_sqlite_lock
+from booking.db import close_engine, open_engine, reset_sqlite_lock, write_transaction
 from booking.routes import route_handlers
 from booking.settings import Settings
 from booking.sms import sender_from_settings
 from booking.web.errors import EXCEPTION_HANDLERS
+from notifications.worker import build_scheduler
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -35,9 +36,16 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         opened = await open_engine()
         await sender.start()
+        dispatch = (build_scheduler(settings, sender, clock=ctx.clock,
+                                    transaction=write_transaction)
+                    if settings.dispatcher_enabled else None)
+        if dispatch is not None:
+            dispatch.start()
         try:
             yield
         finally:
+            if dispatch is not None:
+                await dispatch.stop()
             await sender.close()
             if opened:
                 await close_engine()

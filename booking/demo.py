@@ -13,6 +13,7 @@ from typing import Any
 
 from booking.auth.permissions import Role
 from booking.auth.sessions import RoleGrant, create_staff
+from booking.db import write_transaction
 from booking.tables import (
     AvailabilityRule,
     Commune,
@@ -113,7 +114,11 @@ async def _get_or_create(table: Any, where: Any, **values: Any) -> int:
 async def seed_demo(progress: Callable[[str], Any] = lambda _: None, *,
                     today: date | None = None) -> dict[str, Any]:
     """Create the demo records that do not exist yet; return their ids by natural key."""
-    today = today or datetime.now(UTC).date()
+    async with write_transaction():
+        return await _seed(progress, today or datetime.now(UTC).date())
+
+
+async def _seed(progress: Callable[[str], Any], today: date) -> dict[str, Any]:
     ids: dict[str, dict[str, int]] = {k: {} for k in
                                       ("commune", "convention", "venue", "counsellor", "service")}
     progress(f"Communes… {len(COMMUNES)}")

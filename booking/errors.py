@@ -99,3 +99,18 @@ class RateLimited(DomainError):
 class ServiceUnavailable(DomainError):
     status = 503
     code = "service_unavailable"
+
+
+class AlreadyRegistered(DomainError):
+    status = 409
+    code = "already_registered"
+
+
+class OfferExpired(DomainError):
+    status = 409
+    code = "offer_expired"
+
+
+class AnimatorBusy(DomainError):
+    status = 409
+    code = "animator_busy"

@@ -7,7 +7,7 @@ from typing import Any
 from booking.api.appointments_public import PublicAppointments
 from booking.api.desk import Desk
 from booking.api.health import health
-from booking.web import staff_auth, staff_home
+from booking.web import staff_auth, staff_home, twilio_webhooks
 
 
 def route_handlers() -> list[Any]:
@@ -18,6 +18,8 @@ def route_handlers() -> list[Any]:
         staff_auth.logout,
         staff_auth.logout_everywhere,
         staff_home.staff_home,
+        twilio_webhooks.twilio_status,
+        twilio_webhooks.twilio_inbound,
         PublicAppointments,
         Desk,
     ]

@@ -2,8 +2,9 @@
 
 Each kind has wordings, richest first, the last one terse (last resort). ``compose`` takes
 the first non-terse wording that fits with the full place and address, then without the
-address, then with the venue name cut at a word boundary (no ellipsis) to no fewer than
-``MIN_PLACE`` characters; failing that, whichever wording keeps the longest venue name.
+address, then with the venue name cut at a word boundary (no ellipsis, no quote or bracket
+left open) to no fewer than ``MIN_PLACE`` characters or to its part before any comma or
+bracket; failing that, whichever wording keeps the longest venue name.
 Richer wordings are given up before the address, which names the commune: it matters more
 than the sender or a label.
 The date, the time and the link are never cut: when even the terse wording cannot hold
@@ -12,7 +13,7 @@ them, ``compose`` raises ``ValueError``.
 Wording syntax: ``{field}`` is replaced by a value; a ``[...]`` group is dropped when one of
 its fields is empty. Fields: sender, when, place, address, label, link, expires. The first
 letter of the message is capitalised, so a wording may continue in lower case after
-``{sender} : ``. Only ASCII quotes: « » would become '"' with stray inner spaces in GSM-7.
+``{sender} : ``. Wordings use ASCII quotes; double quotes inside a label become single.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from notifications.datetime_fr import format_when
-from notifications.gsm import SINGLE_SEGMENT_GSM7, gsm7_length, to_gsm7
+from notifications.gsm import SINGLE_SEGMENT_GSM7, gsm7_length, is_gsm7, to_gsm7
 
 
 class MessageKind(StrEnum):
@@ -142,7 +143,8 @@ _FIELD = re.compile(r"\{(\w+)\}")
 _LINK = re.compile(r"https?://[!-_a-~]+")  # printable ASCII but the backtick (not GSM-7)
 _TRAILING = ".,;:-/( "
 MIN_PLACE = 20
-"""A venue name is cut to no fewer characters before the terse last-resort wording is used."""
+"""A venue name is cut to no fewer characters (or to its part before any comma or bracket)
+before the terse last-resort wording is used."""
 LABEL_LIMITS = (32, 20)
 """A label is cut at a word boundary to these lengths in turn, then left out."""
 _DANGLING = frozenset(
@@ -169,18 +171,17 @@ def _balanced(text: str) -> bool:
 
 
 def word_cuts(text: str) -> list[str]:
-    """Shorter forms of ``text`` cut at word boundaries, no dangling words: longest first,
-    those leaving a quote or bracket open after all the others."""
+    """Shorter forms of ``text`` cut at word boundaries, longest first, no dangling words."""
     words = text.split(" ")
     cuts: list[str] = []
     for count in range(len(words) - 1, 0, -1):
         kept = words[:count]
-        while kept and kept[-1].lower().rstrip(_TRAILING) in _DANGLING:
+        while kept and kept[-1].lower().strip(_TRAILING) in _DANGLING:
             kept.pop()
         cut = " ".join(kept).rstrip(_TRAILING)
         if cut and cut not in cuts:
             cuts.append(cut)
-    return sorted(cuts, key=lambda cut: not _balanced(cut))
+    return cuts
 
 
 def _label_levels(label: str) -> list[str]:
@@ -246,21 +247,29 @@ def _fitting(
                     break
 
 
-def compose(kind: MessageKind, ctx: MessageContext) -> str:
-    """The SMS body: GSM-7 only, at most 160 septets. ValueError if nothing fits."""
-    templates = _WORDINGS[kind]
-    values = _values(kind, ctx)
+def _shortened(templates: tuple[str, ...], values: dict[str, str]) -> str | None:
     rich, place = templates[:-1], values["place"]
     for address in dict.fromkeys((values["address"], "")):
         for _, text in _fitting(rich, {**values, "address": address}, [place]):
             return text
-    values["address"] = ""
-    cuts = [cut for cut in word_cuts(place) if len(cut) >= MIN_PLACE]
-    for _, text in _fitting(rich, values, cuts):
-        return text
-    everything = _fitting(templates, values, [place, *word_cuts(place)])
-    best = max(everything, key=lambda found: len(found[0]), default=None)
-    if best is None:
+    values = {**values, "address": ""}
+    core = re.split(r"\s*[(,]", place, maxsplit=1)[0]  # the name before any detail
+    cuts = [c for c in word_cuts(place) if (len(c) >= MIN_PLACE or c == core) and _balanced(c)]
+    best = max(_fitting(rich, values, cuts), key=lambda found: len(found[0]), default=None)
+    if best is None:  # last resort: any wording, the longest venue name, balanced if possible
+        places = sorted([place, *word_cuts(place)], key=lambda cut: not _balanced(cut))
+        best = max(
+            _fitting(templates, values, places),
+            key=lambda found: (_balanced(found[0]), len(found[0])),
+            default=None,
+        )
+    return None if best is None else best[1]
+
+
+def compose(kind: MessageKind, ctx: MessageContext) -> str:
+    """The SMS body: GSM-7 only, at most 160 septets. ValueError if nothing fits."""
+    text = _shortened(_WORDINGS[kind], _values(kind, ctx))
+    if text is None:
         raise ValueError(f"{kind}: no wording fits in one SMS (link or dates too long)")
-    assert _fits(best[1])
-    return best[1]
+    assert is_gsm7(text) and _fits(text)
+    return text

@@ -23,7 +23,7 @@ from booking.api.schemas import (
 from booking.auth.permissions import Action
 from booking.auth.scopes import (
     target_for_commune,
-    target_for_convention,
+    target_for_convention_members,
     target_for_counsellor,
     target_for_venue,
 )
@@ -62,7 +62,7 @@ class Desk(Controller):
     ) -> SlotList:
         principal = await current_principal(request)
         service = await load_service(service_id)
-        require(principal, Action.BOOK, target_for_convention(service.convention_id))
+        require(principal, Action.BOOK, await target_for_convention_members(service.convention_id))
         search = await search_slots(
             service_id=service_id, now=request_context(request).clock(), start=start, end=end,
             scope=Scope(venue_id=venue_id, commune_id=commune_id, counsellor_id=counsellor_id),

@@ -48,6 +48,18 @@ def target_for_convention(convention_id: int) -> Target:
     return Target(convention_ids=frozenset({convention_id}))
 
 
+async def target_for_convention_members(convention_id: int) -> Target:
+    """A convention-wide object reachable by its coordinators, the agents of its communes
+    and its counsellors (e.g. the desk's slot search across the convention)."""
+    communes = await ConventionCommune.select(ConventionCommune.commune).where(
+        ConventionCommune.convention == convention_id)
+    counsellors = await ConventionCounsellor.select(ConventionCounsellor.counsellor).where(
+        ConventionCounsellor.convention == convention_id)
+    return Target(convention_ids=frozenset({convention_id}),
+                  commune_ids=frozenset(r["commune"] for r in communes),
+                  counsellor_ids=frozenset(r["counsellor"] for r in counsellors))
+
+
 async def target_for_commune(commune_id: int) -> Target:
     return Target(
         convention_ids=await conventions_of_commune(commune_id),

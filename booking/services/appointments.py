@@ -338,3 +338,35 @@ async def mark_outcome(appointment_id: int, outcome: str, *, staff_id: int, now:
     await audit.record(at=now, actor_kind="staff", actor_id=staff_id,
                        action=f"appointment.{outcome}", entity="appointment",
                        entity_id=appointment_id)
+
+
+async def cancel_next_by_phone(phone: str, *, now: datetime,
+                               links: Links) -> notify.AppointmentFacts | None:
+    """Inbound SMS "ANNULER": cancel the next booked appointment of the residents with this
+    phone (the row is kept, cancelled by the resident, audited). There is no cutoff: hearing
+    of a late cancellation beats a no-show. Pending reminders are cancelled; the resident is
+    not sent the usual cancellation SMS (the caller replies). None: no appointment ahead."""
+    async with write_transaction():
+        residents = await Resident.select(Resident.id).where(
+            (Resident.phone == phone) & Resident.anonymised_at.is_null())
+        if not residents:
+            return None
+        appointment = await Appointment.objects(
+            Appointment.venue, Appointment.venue._.commune, Appointment.service,
+        ).where(
+            Appointment.resident.is_in([r["id"] for r in residents])
+            & (Appointment.status == ACTIVE) & (Appointment.starts_at > now)
+        ).order_by(Appointment.starts_at).first()
+        if appointment is None:
+            return None
+        await _cancel_row(appointment, now=now, by_kind="resident", staff_id=None,
+                          reason="SMS ANNULER")
+        service = await load_service(appointment.service.id)
+        facts = _facts(appointment.id, aware(appointment.starts_at), appointment.venue, service,
+                       links.book_again())
+        await notify.appointment_cancelled(facts, await _recipient(appointment.resident),
+                                           by_staff=False, now=now, notify=False)
+        await audit.record(at=now, actor_kind="resident", actor_id=None,
+                           action="appointment.cancel", entity="appointment",
+                           entity_id=appointment.id, channel="sms")
+    return facts
