@@ -20,6 +20,7 @@ from booking.routes import route_handlers
 from booking.settings import Settings
 from booking.sms import sender_from_settings
 from booking.web.errors import EXCEPTION_HANDLERS
+from booking.web.security_headers import security_headers_middleware
 from notifications.worker import build_scheduler
 
 PACKAGE_DIR = Path(__file__).parent
@@ -58,6 +59,7 @@ def create_app(
                                        include_in_schema=False),
         ],
         lifespan=[lifespan],
+        middleware=[security_headers_middleware(settings.embed_allowed_origins)],
         state=_state(ctx),
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(directory=PACKAGE_DIR / "templates",

@@ -45,7 +45,9 @@ class Settings:
     retention_months: int = 24
     default_timezone: str = "Europe/Paris"
     resident_cutoff_hours: int = 24
-    booking_rate_per_hour: int = 10
+    booking_rate_per_hour: int = 20
+    booking_rate_per_phone_day: int = 5
+    staff_rate_per_hour: int = 300
     sms_daily_cap: int = 6
 
     @property
@@ -185,7 +187,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_months=_int(env, "CRENEAU_RETENTION_MONTHS", 24, errors),
         default_timezone=tz,
         resident_cutoff_hours=_int(env, "CRENEAU_RESIDENT_CUTOFF_HOURS", 24, errors),
-        booking_rate_per_hour=_int(env, "CRENEAU_BOOKING_RATE_PER_HOUR", 10, errors),
+        booking_rate_per_hour=_int(env, "CRENEAU_BOOKING_RATE_PER_HOUR", 20, errors),
+        booking_rate_per_phone_day=_int(env, "CRENEAU_BOOKING_RATE_PER_PHONE_DAY", 5, errors),
+        staff_rate_per_hour=_int(env, "CRENEAU_STAFF_RATE_PER_HOUR", 300, errors),
         sms_daily_cap=_int(env, "CRENEAU_SMS_DAILY_CAP", 6, errors),
     )
     if errors:

@@ -24,6 +24,7 @@ from booking.services.appointments import BookingRequest, Links
 from booking.services.residents import identity
 from booking.services.slot_search import Scope, search_slots
 from booking.tables import Appointment
+from booking.web.abuse import limit_address, limit_phone, reject_honeypot
 from notifications.datetime_fr import format_when
 
 MAX_LIMIT = 200
@@ -57,8 +58,11 @@ class PublicAppointments(Controller):
 
     @post("/appointments", summary="Book an appointment without an account", status_code=201)
     async def book(self, request: Request[Any, Any, Any], data: JSONBody[BookingIn]) -> BookingOut:
+        reject_honeypot(data.website)
+        await limit_address(request, "book")
         person = identity(first_name=data.first_name, last_name=data.last_name, phone=data.phone,
                           email=data.email, sms_consent=data.sms_consent)
+        await limit_phone(request, "book", person.phone)
         booked = await appointments.book(
             BookingRequest(service_id=data.service_id, venue_id=data.venue_id,
                            counsellor_id=data.counsellor_id, start=data.start, person=person,
@@ -77,6 +81,7 @@ class PublicAppointments(Controller):
           status_code=200)
     async def cancel(self, request: Request[Any, Any, Any], token: FromPath[str]) -> AppointmentOut:
         now = request_context(request).clock()
+        await limit_address(request, "manage")
         await appointments.cancel_by_resident(token, now=now, cutoff=cutoff(request),
                                               links=links(request))
         found = await appointments.by_token(token, now)
@@ -85,6 +90,7 @@ class PublicAppointments(Controller):
     @post("/appointments/{token:str}/reschedule", summary="Move to another slot", status_code=200)
     async def reschedule(self, request: Request[Any, Any, Any], token: FromPath[str],
                          data: JSONBody[RescheduleIn]) -> BookingOut:
+        await limit_address(request, "manage")
         booked = await appointments.reschedule_by_resident(
             token, start=data.start, venue_id=data.venue_id, counsellor_id=data.counsellor_id,
             now=request_context(request).clock(), cutoff=cutoff(request), links=links(request))

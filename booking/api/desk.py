@@ -34,6 +34,7 @@ from booking.services.agenda import agenda
 from booking.services.appointments import BookingRequest
 from booking.services.availability_data import load_service
 from booking.services.slot_search import Scope, search_slots
+from booking.web.abuse import limit_staff
 from booking.web.guards import current_principal, require
 
 MAX_AGENDA = timedelta(days=62)
@@ -74,6 +75,7 @@ class Desk(Controller):
                    data: JSONBody[StaffBookingIn]) -> BookingOut:
         principal = await current_principal(request)
         require(principal, Action.BOOK, await target_for_venue(data.venue_id, data.counsellor_id))
+        await limit_staff(request, principal.staff_id)
         if data.channel not in ("phone", "desk"):
             raise InvalidInput("Canal : « phone » ou « desk ».", field="channel")
         person = residents.identity(first_name=data.first_name, last_name=data.last_name,

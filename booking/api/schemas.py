@@ -57,6 +57,7 @@ class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
     phone: Phone
     email: Email = ""
     sms_consent: bool = True
+    website: Annotated[str, msgspec.Meta(max_length=200)] = ""  # honeypot: humans leave it empty
 
 
 class StaffBookingIn(BookingIn, forbid_unknown_fields=True):
