@@ -16,6 +16,7 @@ from litestar.template import TemplateConfig
 
 from booking.context import AppContext, Clock, system_clock
 from booking.db import close_engine, open_engine, reset_sqlite_lock, write_transaction
+from booking.logs import quiet_personal_data_loggers
 from booking.routes import route_handlers
 from booking.settings import Settings
 from booking.sms import sender_from_settings
@@ -30,6 +31,7 @@ def create_app(
     settings: Settings, *, sms_sender: Any = None, clock: Clock | None = None
 ) -> Litestar:
     """Build the app around its collaborators (settings, SMS sender, clock)."""
+    quiet_personal_data_loggers()
     sender = sms_sender if sms_sender is not None else sender_from_settings(settings)
     ctx = AppContext(settings=settings, clock=clock or system_clock, sms_sender=sender)
 

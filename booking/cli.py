@@ -108,6 +108,17 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from booking.context import system_clock
+    from booking.services.privacy import apply_retention
+
+    done = asyncio.run(_with_engine(lambda: apply_retention(
+        now=system_clock(), months=settings.retention_months)))
+    print(", ".join(f"{k}: {v}" for k, v in done.items()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="creneau", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run the SMS dispatcher alone")
     p.add_argument("--once", action="store_true", help="dispatch what is due, then exit")
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("retention", help="anonymise inactive residents, trim old SMS")
+    p.set_defaults(func=cmd_retention)
     return parser
 
 

@@ -28,6 +28,7 @@ class Action(StrEnum):
     FIND_RESIDENT = "find_resident"
     VIEW_OUTBOX = "view_outbox"
     MANAGE_FEED = "manage_feed"
+    MANAGE_RESIDENT_DATA = "manage_resident_data"
 
 
 GRANTS: dict[Action, frozenset[Role]] = {
@@ -40,6 +41,7 @@ GRANTS: dict[Action, frozenset[Role]] = {
     Action.FIND_RESIDENT: frozenset(Role),
     Action.VIEW_OUTBOX: frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENT}),
     Action.MANAGE_FEED: frozenset({Role.ADMIN, Role.COUNSELLOR}),
+    Action.MANAGE_RESIDENT_DATA: frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
 
 
