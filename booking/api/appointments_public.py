@@ -13,7 +13,9 @@ from booking.api.schemas import (
     AppointmentOut,
     BookingIn,
     BookingOut,
-    Id,
+    Limit,
+    OptionalQueryId,
+    QueryId,
     RescheduleIn,
     SlotList,
     slot_list,
@@ -44,10 +46,10 @@ class PublicAppointments(Controller):
 
     @get("/slots", summary="Free slots of a service in a commune, a venue or a convention")
     async def slots(
-        self, request: Request[Any, Any, Any], service_id: FromQuery[Id],
-        commune_id: FromQuery[Id | None] = None, venue_id: FromQuery[Id | None] = None,
-        counsellor_id: FromQuery[Id | None] = None, start: FromQuery[datetime | None] = None,
-        end: FromQuery[datetime | None] = None, limit: FromQuery[int] = 100,
+        self, request: Request[Any, Any, Any], service_id: QueryId,
+        commune_id: OptionalQueryId = None, venue_id: OptionalQueryId = None,
+        counsellor_id: OptionalQueryId = None, start: FromQuery[datetime | None] = None,
+        end: FromQuery[datetime | None] = None, limit: Limit = 100,
     ) -> SlotList:
         """Without ``start``/``end``: the next available slots (up to ``limit``)."""
         search = await search_slots(

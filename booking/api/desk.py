@@ -6,15 +6,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from booking.api.appointments_public import links
 from booking.api.schemas import (
     AgendaItem,
     BookingOut,
     CancelIn,
-    Id,
+    Limit,
+    OptionalQueryId,
     OutcomeIn,
+    PathId,
+    QueryId,
     ResidentOut,
     SlotList,
     StaffBookingIn,
@@ -56,10 +59,10 @@ class Desk(Controller):
 
     @get("/slots", summary="Next free slots across a convention (staff view)")
     async def slots(
-        self, request: Request[Any, Any, Any], service_id: FromQuery[Id],
-        commune_id: FromQuery[Id | None] = None, venue_id: FromQuery[Id | None] = None,
-        counsellor_id: FromQuery[Id | None] = None, start: FromQuery[datetime | None] = None,
-        end: FromQuery[datetime | None] = None, limit: FromQuery[int] = 20,
+        self, request: Request[Any, Any, Any], service_id: QueryId,
+        commune_id: OptionalQueryId = None, venue_id: OptionalQueryId = None,
+        counsellor_id: OptionalQueryId = None, start: FromQuery[datetime | None] = None,
+        end: FromQuery[datetime | None] = None, limit: Limit = 20,
     ) -> SlotList:
         principal = await current_principal(request)
         service = await load_service(service_id)
@@ -92,7 +95,7 @@ class Desk(Controller):
 
     @post("/appointments/{appointment_id:int}/cancel", summary="Cancel with a reason",
           status_code=200)
-    async def cancel(self, request: Request[Any, Any, Any], appointment_id: FromPath[Id],
+    async def cancel(self, request: Request[Any, Any, Any], appointment_id: PathId,
                      data: JSONBody[CancelIn]) -> dict[str, str]:
         principal = await current_principal(request)
         found = await appointments.load(appointment_id)
@@ -105,7 +108,7 @@ class Desk(Controller):
 
     @post("/appointments/{appointment_id:int}/outcome", summary="Attended or no-show",
           status_code=200)
-    async def outcome(self, request: Request[Any, Any, Any], appointment_id: FromPath[Id],
+    async def outcome(self, request: Request[Any, Any, Any], appointment_id: PathId,
                       data: JSONBody[OutcomeIn]) -> dict[str, str]:
         principal = await current_principal(request)
         found = await appointments.load(appointment_id)
@@ -116,7 +119,7 @@ class Desk(Controller):
 
     @get("/counsellors/{counsellor_id:int}/agenda", summary="A counsellor's appointments")
     async def counsellor_agenda(self, request: Request[Any, Any, Any],
-                                counsellor_id: FromPath[Id], start: FromQuery[datetime],
+                                counsellor_id: PathId, start: FromQuery[datetime],
                                 end: FromQuery[datetime]) -> list[AgendaItem]:
         principal = await current_principal(request)
         require(principal, Action.VIEW_AGENDA, await target_for_counsellor(counsellor_id))
@@ -126,7 +129,7 @@ class Desk(Controller):
         return await agenda(counsellor_id=counsellor_id, start=start, end=end)
 
     @get("/communes/{commune_id:int}/agenda", summary="Appointments in a commune's venues")
-    async def commune_agenda(self, request: Request[Any, Any, Any], commune_id: FromPath[Id],
+    async def commune_agenda(self, request: Request[Any, Any, Any], commune_id: PathId,
                              start: FromQuery[datetime],
                              end: FromQuery[datetime]) -> list[AgendaItem]:
         principal = await current_principal(request)

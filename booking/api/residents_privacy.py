@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 
-from booking.api.schemas import Id
+from booking.api.schemas import PathId
 from booking.auth.permissions import Action
 from booking.context import request_context
 from booking.services import audit, privacy
@@ -18,7 +18,7 @@ class ResidentPrivacy(Controller):
     tags = ["residents' data (staff)"]
 
     @get("/export", summary="Everything stored about a resident")
-    async def export(self, request: Request[Any, Any, Any], resident_id: Id) -> dict[str, Any]:
+    async def export(self, request: Request[Any, Any, Any], resident_id: PathId) -> dict[str, Any]:
         principal = await current_principal(request)
         require(principal, Action.MANAGE_RESIDENT_DATA, await privacy.resident_target(resident_id))
         data = await privacy.export_resident(resident_id)
@@ -28,7 +28,7 @@ class ResidentPrivacy(Controller):
         return data
 
     @post("/erase", summary="Erase a resident's personal data", status_code=200)
-    async def erase(self, request: Request[Any, Any, Any], resident_id: Id) -> dict[str, str]:
+    async def erase(self, request: Request[Any, Any, Any], resident_id: PathId) -> dict[str, str]:
         principal = await current_principal(request)
         require(principal, Action.MANAGE_RESIDENT_DATA, await privacy.resident_target(resident_id))
         await privacy.erase_resident(resident_id, staff_id=principal.staff_id,

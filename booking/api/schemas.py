@@ -7,11 +7,17 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import msgspec
+from litestar.params import PathParameter, QueryParameter
 
 from booking.services.slot_search import SlotSearch, describe
 from notifications.datetime_fr import format_when
 
-Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+MAX_ID = 2**31 - 1
+Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, QueryParameter(ge=1, le=MAX_ID)]
+OptionalQueryId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
+PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Name = Annotated[str, msgspec.Meta(max_length=100)]
 Phone = Annotated[str, msgspec.Meta(max_length=32)]
 Email = Annotated[str, msgspec.Meta(max_length=254)]

@@ -21,13 +21,18 @@ def _wants_json(request: Request[Any, Any, Any]) -> bool:
     )
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "field": field}}
+def error_body(code: str, message: str, field: str | None = None, *,
+               status: int) -> dict[str, Any]:
+    """Our error shape (``error``), plus Litestar's documented one (``status_code``,
+    ``detail``) so that every answer matches the OpenAPI document."""
+    return {"status_code": status, "detail": message,
+            "error": {"code": code, "message": message, "field": field}}
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if _wants_json(request):
-        return Response(error_body(exc.code, exc.message, exc.field), status_code=exc.status,
+        return Response(error_body(exc.code, exc.message, exc.field, status=exc.status),
+                        status_code=exc.status,
                         media_type=MediaType.JSON)
     if isinstance(exc, NotAuthenticated):
         return Redirect(path="/staff/login", query_params={"next": request.url.path})
@@ -45,8 +50,8 @@ def validation_error_handler(
         field = str(detail[0].get("key") or "") or None
     message = "Les données envoyées sont invalides."
     if _wants_json(request):
-        body = error_body("invalid_input", message, field)
-        body["error"]["detail"] = detail
+        body = error_body("invalid_input", message, field, status=400)
+        body["extra"] = detail
         return Response(body, status_code=400, media_type=MediaType.JSON)
     return Template(template_name="error.html", context={"message": message,
                                                          "code": "invalid_input"},
@@ -60,7 +65,8 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     code = {404: "not_found", 405: "method_not_allowed", 403: "forbidden",
             413: "too_large"}.get(status, "http_error")
     if _wants_json(request) or status >= 500:
-        return Response(error_body(code, message), status_code=status, media_type=MediaType.JSON,
+        return Response(error_body(code, message, status=status), status_code=status,
+                        media_type=MediaType.JSON,
                         headers=exc.headers)
     return Template(template_name="error.html", context={"message": message, "code": code},
                     status_code=status)
@@ -75,7 +81,8 @@ def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         response.headers["Retry-After"] = "5"
         return response
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return Response(error_body("internal_error", "Une erreur inattendue est survenue."),
+    return Response(error_body("internal_error", "Une erreur inattendue est survenue.",
+                               status=500),
                     status_code=500, media_type=MediaType.JSON)
 
 
