@@ -65,6 +65,7 @@ class Principal:
     conventions: frozenset[int] = field(default_factory=frozenset)
     communes: frozenset[int] = field(default_factory=frozenset)
     counsellors: frozenset[int] = field(default_factory=frozenset)
+    scopes: frozenset[Action] | None = None  # an API token's subset of actions; None: all
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -92,6 +93,8 @@ def _in_scope(principal: Principal, role: Role, target: Target) -> bool:
 
 
 def allowed(principal: Principal, action: Action, target: Target = ANYWHERE) -> bool:
+    if principal.scopes is not None and action not in principal.scopes:
+        return False
     return any(
         _in_scope(principal, role, target)
         for role in principal.roles & GRANTS[action]

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request
 
+from booking.auth.api_tokens import principal_for_token
 from booking.auth.permissions import ANYWHERE, Action, Principal, Target, allowed
 from booking.auth.secrets import constant_time_equal
 from booking.auth.sessions import principal_for_session
@@ -32,12 +33,20 @@ async def current_principal(request: Request[Any, Any, Any]) -> Principal:
     cached = request.scope.get("state", {}).get("principal")
     if isinstance(cached, Principal):
         return cached
+    now = request_context(request).clock()
+    bearer = request.headers.get("authorization", "")
+    if bearer.lower().startswith("bearer "):
+        principal = await principal_for_token(bearer[7:].strip(), now)
+        if principal is None:
+            raise NotAuthenticated("Jeton d'API invalide ou révoqué.")
+        request.state.principal = principal
+        return principal
     raw = request.cookies.get(SESSION_COOKIE)
     if raw and request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
         _check_api_csrf(request)
     principal = None
     if raw:
-        principal = await principal_for_session(raw, request_context(request).clock())
+        principal = await principal_for_session(raw, now)
     if principal is None:
         raise NotAuthenticated("Connectez-vous pour accéder à cet espace.")
     request.state.principal = principal
