@@ -7,6 +7,8 @@ from typing import Any
 from booking.api.appointments_public import PublicAppointments
 from booking.api.desk import Desk
 from booking.api.health import health
+from booking.api.residents_privacy import ResidentPrivacy
+from booking.api.tokens import ApiTokens
 from booking.web import staff_auth, staff_home, twilio_webhooks
 
 
@@ -22,4 +24,6 @@ def route_handlers() -> list[Any]:
         twilio_webhooks.twilio_inbound,
         PublicAppointments,
         Desk,
+        ResidentPrivacy,
+        ApiTokens,
     ]

@@ -57,9 +57,12 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings() -> Any:
+    """The environment's settings, without the timed SMS dispatcher (tests drive it)."""
+    from dataclasses import replace
+
     from booking.settings import load_settings
 
-    return load_settings()
+    return replace(load_settings(), dispatcher_enabled=False)
 
 
 @pytest.fixture

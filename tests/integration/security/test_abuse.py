@@ -18,7 +18,7 @@ def settings(tmp_path: Any) -> Any:
     from booking.settings import load_settings
 
     return load_settings({**os.environ, "CRENEAU_BOOKING_RATE_PER_HOUR": "3",
-                          "CRENEAU_BOOKING_RATE_PER_PHONE_DAY": "2"})
+                          "CRENEAU_BOOKING_RATE_PER_PHONE_DAY": "2", "CRENEAU_DISPATCHER": "off"})
 
 
 async def test_honeypot_writes_nothing(client: httpx.AsyncClient, demo: dict[str, Any]) -> None:

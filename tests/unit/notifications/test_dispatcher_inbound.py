@@ -6,8 +6,12 @@ import pytest
 
 from notifications.inbound import InboundCommand, parse_command, words
 
-CANCEL, STOP, START, HELP = (InboundCommand.CANCEL, InboundCommand.STOP, InboundCommand.START,
-                             InboundCommand.HELP)
+CANCEL, STOP, START, HELP = (
+    InboundCommand.CANCEL,
+    InboundCommand.STOP,
+    InboundCommand.START,
+    InboundCommand.HELP,
+)
 
 
 @pytest.mark.parametrize(

@@ -66,26 +66,50 @@ def test_custom_schedule_and_bad_count() -> None:
         # no event (a reply, an offer with no start): send by day
         (paris(2, 10), None, True, Decision(Verdict.SEND)),
         # opted out / phone flagged: skipped whatever the time
-        (paris(2, 10), paris(3, 14), False,
-         Decision(Verdict.SKIP, reason="recipient opted out or phone flagged")),
+        (
+            paris(2, 10),
+            paris(3, 14),
+            False,
+            Decision(Verdict.SKIP, reason="recipient opted out or phone flagged"),
+        ),
         # the event has begun (or begins right now): never
         (paris(3, 14), paris(3, 14), True, Decision(Verdict.SKIP, reason="event already started")),
         (paris(3, 15), paris(3, 14), True, Decision(Verdict.SKIP, reason="event already started")),
         # 22:00: deferred to 8:30 the next morning
-        (paris(2, 22), paris(3, 14), True,
-         Decision(Verdict.DEFER, due_at=paris(3, 8, 30), reason="quiet hours")),
+        (
+            paris(2, 22),
+            paris(3, 14),
+            True,
+            Decision(Verdict.DEFER, due_at=paris(3, 8, 30), reason="quiet hours"),
+        ),
         # 6:00: deferred to 8:30 the same morning
-        (paris(3, 6), paris(3, 14), True,
-         Decision(Verdict.DEFER, due_at=paris(3, 8, 30), reason="quiet hours")),
+        (
+            paris(3, 6),
+            paris(3, 14),
+            True,
+            Decision(Verdict.DEFER, due_at=paris(3, 8, 30), reason="quiet hours"),
+        ),
         # 20:00 sharp is quiet; 8:30 sharp is not
-        (paris(2, 20), None, True,
-         Decision(Verdict.DEFER, due_at=paris(3, 8, 30), reason="quiet hours")),
+        (
+            paris(2, 20),
+            None,
+            True,
+            Decision(Verdict.DEFER, due_at=paris(3, 8, 30), reason="quiet hours"),
+        ),
         (paris(3, 8, 30), paris(3, 14), True, Decision(Verdict.SEND)),
         # quiet hours last until the event (8:00): skipped rather than sent late
-        (paris(2, 23), paris(3, 8), True,
-         Decision(Verdict.SKIP, reason="quiet hours last until the event")),
-        (paris(2, 23), paris(3, 8, 30), True,
-         Decision(Verdict.SKIP, reason="quiet hours last until the event")),
+        (
+            paris(2, 23),
+            paris(3, 8),
+            True,
+            Decision(Verdict.SKIP, reason="quiet hours last until the event"),
+        ),
+        (
+            paris(2, 23),
+            paris(3, 8, 30),
+            True,
+            Decision(Verdict.SKIP, reason="quiet hours last until the event"),
+        ),
     ],
 )
 def test_before_send(
@@ -121,5 +145,10 @@ def test_deferral_across_the_spring_dst_change() -> None:
 
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        before_send(now=datetime(2026, 12, 2, 10), event_start=None, tz=PARIS, policy=POLICY,
-                    recipient_ok=True)
+        before_send(
+            now=datetime(2026, 12, 2, 10),
+            event_start=None,
+            tz=PARIS,
+            policy=POLICY,
+            recipient_ok=True,
+        )

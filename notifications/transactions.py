@@ -1,0 +1,83 @@
+"""Write transactions for the outbox, without importing the booking app.
+
+The dispatcher takes a transaction factory: the web app passes ``booking.db.write_transaction``
+(so its SQLite writers share one in-process lock with the booking use cases); the standalone
+worker uses ``immediate_transaction`` below, which does the same for the outbox's own engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from notifications.tables import OutboxMessage
+
+TransactionFactory = Callable[[], AbstractAsyncContextManager[None]]
+
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def outbox_engine() -> Engine:
+    db: Engine = OutboxMessage._meta.db
+    return db
+
+
+def is_postgres() -> bool:
+    return isinstance(outbox_engine(), PostgresEngine)
+
+
+def _sqlite_lock() -> asyncio.Lock:
+    """One lock per event loop: an asyncio.Lock cannot be shared between loops."""
+    loop = asyncio.get_running_loop()
+    lock = _locks.get(loop)
+    if lock is None:
+        lock = _locks[loop] = asyncio.Lock()
+    return lock
+
+
+@asynccontextmanager
+async def immediate_transaction() -> AsyncIterator[None]:
+    """PostgreSQL: a plain transaction (rows are locked with ``lock_rows``). SQLite: an
+    in-process lock plus ``BEGIN IMMEDIATE``, so a read-then-write cannot be stale."""
+    db = outbox_engine()
+    if isinstance(db, SQLiteEngine):
+        if db.current_transaction.get() is not None:
+            yield
+            return
+        async with _sqlite_lock(), db.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with db.transaction():
+            yield
+
+
+def single_write(transaction: TransactionFactory) -> AbstractAsyncContextManager[None]:
+    """Around one statement: PostgreSQL needs nothing; SQLite takes the writers' lock."""
+    return nullcontext() if is_postgres() else transaction()
+
+
+async def open_outbox_engine(pool_size: int) -> bool:
+    """Start the PostgreSQL pool unless one runs; returns whether this call started it."""
+    db = outbox_engine()
+    if isinstance(db, PostgresEngine):
+        if db.pool is not None:
+            return False
+        await db.start_connection_pool(min_size=1, max_size=pool_size)
+        return True
+    if isinstance(db, SQLiteEngine):
+        await db.run_ddl("PRAGMA journal_mode=WAL")
+    return False
+
+
+async def close_outbox_engine() -> None:
+    db = outbox_engine()
+    if isinstance(db, PostgresEngine) and db.pool is not None:
+        await db.close_connection_pool()
