@@ -17,6 +17,7 @@ from litestar.template import TemplateConfig
 from booking.context import AppContext, Clock, system_clock
 from booking.db import close_engine, open_engine, reset_sqlite_lock, write_transaction
 from booking.logs import quiet_personal_data_loggers
+from booking.maintenance import maintenance_jobs
 from booking.routes import route_handlers
 from booking.settings import Settings
 from booking.sms import sender_from_settings
@@ -43,6 +44,8 @@ def create_app(
                                     transaction=write_transaction)
                     if settings.dispatcher_enabled else None)
         if dispatch is not None:
+            for job_id, job, seconds in maintenance_jobs(settings, ctx.clock):
+                dispatch.add_periodic(job_id, job, seconds)
             dispatch.start()
         try:
             yield

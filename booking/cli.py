@@ -102,9 +102,12 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     settings = _settings()
+    from booking.context import system_clock
+    from booking.maintenance import maintenance_jobs
     from notifications.worker import run_worker
 
-    asyncio.run(run_worker(settings, once=args.once))
+    asyncio.run(run_worker(settings, once=args.once,
+                           periodic=maintenance_jobs(settings, system_clock)))
     return 0
 
 

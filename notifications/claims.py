@@ -15,6 +15,7 @@ reached the provider (timeout, dropped connection, 5xx): the next attempt reconc
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -158,3 +159,16 @@ async def owned_by_another(provider_id: str, message_id: int) -> bool:
             (OutboxMessage.provider_id == provider_id) & (OutboxMessage.id != message_id)
         )
     )
+
+
+async def sent_since(phones: set[str], since: datetime) -> Counter[str]:
+    """How many messages each number was sent since ``since`` (one query for the batch)."""
+    counts: Counter[str] = Counter()
+    if not phones:
+        return counts
+    rows = await OutboxMessage.select(OutboxMessage.to_phone).where(
+        OutboxMessage.to_phone.is_in(sorted(phones))
+        & OutboxMessage.status.is_in(["sent", "delivered"])
+        & (OutboxMessage.sent_at >= since))
+    counts.update(r["to_phone"] for r in rows)
+    return counts

@@ -49,6 +49,8 @@ class DispatchConfig:
     timeout: a batch stops sending once half of it has passed."""
     backoff: tuple[timedelta, ...] = DEFAULT_BACKOFF
     policy: SmsPolicy = field(default_factory=SmsPolicy)
+    daily_cap: int | None = 6
+    """At most this many SMS to one number in 24 hours (abuse and cost guard); None: no cap."""
 
 
 class Dispatcher:
@@ -110,8 +112,14 @@ class Dispatcher:
             return report
         allowed = await sendable_residents(m.resident_id for m in batch if m.resident_id)
         deadline = now + config.lease / 2
+        sent_today = await claims.sent_since({m.to_phone for m in batch}, now - timedelta(days=1))
 
         async def one(message: Claimed) -> None:
+            if config.daily_cap is not None and sent_today[message.to_phone] >= config.daily_cap:
+                await self._settle(message, _final(SKIPPED, "daily cap per recipient"))
+                report["capped"] += 1
+                return
+            sent_today[message.to_phone] += 1
             ok = message.resident_id is None or message.resident_id in allowed
             outcome = await self._deliver(message, recipient_ok=ok, deadline=deadline)
             report[outcome] += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -30,6 +31,13 @@ class DispatchScheduler:
         self.first_run_in = first_run_in
         self._scheduler: AsyncIOScheduler | None = None
         self._drain: asyncio.Task[None] | None = None
+        self._periodic: list[tuple[str, Callable[[], Awaitable[object]], float]] = []
+
+    def add_periodic(self, job_id: str, job: Callable[[], Awaitable[object]],
+                     seconds: float) -> None:
+        """Another idempotent job run on this timer (retention, expiry of offers…): safe to
+        run in every process, since each coordinates through the database."""
+        self._periodic.append((job_id, job, seconds))
 
     @property
     def running(self) -> bool:
@@ -50,6 +58,10 @@ class DispatchScheduler:
             misfire_grace_time=None,
             next_run_time=datetime.now(UTC) + timedelta(seconds=self.first_run_in),
         )
+        for job_id, job, seconds in self._periodic:
+            scheduler.add_job(_logged(job_id, job), "interval", seconds=seconds, id=job_id,
+                              max_instances=1, coalesce=True, misfire_grace_time=None,
+                              next_run_time=datetime.now(UTC) + timedelta(seconds=1))
         scheduler.start()
         self._scheduler = scheduler
 
@@ -80,3 +92,13 @@ class DispatchScheduler:
             await self.dispatcher.drain()
         except Exception:  # the next tick tries again; rows left claimed are reclaimed
             logger.exception("SMS dispatch run failed")
+
+
+def _logged(job_id: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            await job()
+        except Exception:  # the next run tries again
+            logger.exception("periodic job %s failed", job_id)
+
+    return run

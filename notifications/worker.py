@@ -18,7 +18,7 @@ import os
 import secrets
 import signal
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -59,6 +59,7 @@ def dispatch_config(settings: Any, *, worker_id: str | None = None) -> DispatchC
         worker_id=worker_id or new_worker_id(),
         status_callback=settings.public_base_url.rstrip("/") + STATUS_CALLBACK_PATH,
         lease=lease_from_env(),
+        daily_cap=getattr(settings, "sms_daily_cap", 6) or None,
     )
 
 
@@ -109,14 +110,20 @@ async def _until_signalled() -> None:
             loop.remove_signal_handler(sig)
 
 
-async def run_worker(settings: Any, *, once: bool) -> None:
-    """Dispatch until SIGINT/SIGTERM (or, with ``once``, until nothing is due)."""
+async def run_worker(
+    settings: Any, *, once: bool,
+    periodic: Sequence[tuple[str, Callable[[], Awaitable[object]], float]] = (),
+) -> None:
+    """Dispatch until SIGINT/SIGTERM (or, with ``once``, until nothing is due); ``periodic``
+    jobs (the booking app's maintenance) run on the same timer."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick otherwise
     opened = await open_outbox_engine(pool_size=12)
     sender = sender_for(settings)
     await sender.start()
     scheduler = build_scheduler(settings, sender, clock=_system_clock, first_run_in=0.0)
+    for job_id, job, seconds in periodic:
+        scheduler.add_periodic(job_id, job, seconds)
     try:
         if once:
             counts = await scheduler.dispatcher.drain()

@@ -94,3 +94,18 @@ async def test_run_soon_does_not_wait_for_the_next_tick(day_clock: FrozenClock) 
     finally:
         await scheduler.stop()
     assert not scheduler.running
+
+
+async def test_the_app_runs_maintenance_on_the_same_timer(
+    settings: Settings, day_clock: FrozenClock
+) -> None:
+    """The retention job runs with the app (and is recorded in the audit log)."""
+    from booking.tables import AuditLog
+
+    timed = replace(settings, dispatcher_enabled=True, dispatch_interval_seconds=60)
+    app = create_app(timed, sms_sender=ConsoleSender(), clock=day_clock)
+    async with running_lifespan(app):
+        deadline = asyncio.get_running_loop().time() + 10
+        while not await AuditLog.exists().where(AuditLog.action == "retention.run"):
+            assert asyncio.get_running_loop().time() < deadline, "retention never ran"
+            await asyncio.sleep(0.1)

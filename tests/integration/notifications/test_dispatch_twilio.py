@@ -365,3 +365,19 @@ async def test_an_abandoned_claim_deferred_by_the_night_is_still_reconciled(
     assert (await dispatcher(twilio, day_clock).drain())["reconciled"] == 1
     assert (await row(message_id))["provider_id"] == accepted.provider_id
     assert len(fake.messages) == 1
+
+
+async def test_daily_cap_per_recipient(
+    fake: FakeTwilio, twilio: TwilioSender, day_clock: FrozenClock
+) -> None:
+    now = day_clock()
+    ids = [await add_message(now, body=f"Message {n}") for n in range(5)]
+    other = await add_message(now, to_phone="+33698765432", body="Autre numéro")
+
+    report = await dispatcher(twilio, day_clock, daily_cap=3).drain()
+
+    assert (report["sent"], report["capped"]) == (4, 2)
+    statuses = Counter([(await row(i))["status"] for i in ids])
+    assert statuses == Counter({"sent": 3, "skipped": 2})
+    assert (await row(other))["status"] == "sent"
+    assert posts(fake) == 4
