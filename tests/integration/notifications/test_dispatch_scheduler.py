@@ -56,7 +56,8 @@ async def test_worker_once_drains_what_is_due_and_exits(settings: Settings) -> N
     assert 12 <= now.astimezone(ZoneInfo(zone)).hour <= 13
     due = [
         await add_message(
-            now - timedelta(minutes=1), body=f"Message {i}", timezone=zone, event_start=None
+            now - timedelta(minutes=1), body=f"Message {i}", timezone=zone, event_start=None,
+            to_phone=f"+33612345{i:03d}",  # one each: the daily cap per recipient holds
         )
         for i in range(120)
     ]
