@@ -6,10 +6,11 @@ from typing import Any
 
 from booking.api.appointments_public import PublicAppointments
 from booking.api.desk import Desk
+from booking.api.feeds_staff import FeedsStaff
 from booking.api.health import health
 from booking.api.residents_privacy import ResidentPrivacy
 from booking.api.tokens import ApiTokens
-from booking.web import staff_auth, staff_home, twilio_webhooks
+from booking.web import feeds, staff_auth, staff_home, twilio_webhooks
 
 
 def route_handlers() -> list[Any]:
@@ -24,6 +25,8 @@ def route_handlers() -> list[Any]:
         twilio_webhooks.twilio_inbound,
         PublicAppointments,
         Desk,
+        FeedsStaff,
+        *feeds.HANDLERS,
         ResidentPrivacy,
         ApiTokens,
     ]

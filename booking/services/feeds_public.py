@@ -1,0 +1,232 @@
+"""Public workshop feeds (per commune, venue or convention) and single-event calendars.
+
+Public feeds carry public facts only: titles, places, times, seats left, links. Never a
+resident, never an animator's name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from piccolo.query.functions.aggregate import Max
+
+from booking.db import aware
+from booking.errors import NotFound
+from booking.services.feed_model import (
+    EPOCH,
+    KEEP_CANCELLED,
+    Feed,
+    FeedLinks,
+    Place,
+    as_moment,
+    day_start,
+    ical_sequence,
+    ical_status,
+    location,
+    make_feed,
+    place_text,
+    short_name,
+)
+from booking.services.feed_permanences import permanence_events
+from booking.tables import (
+    Appointment,
+    Commune,
+    Convention,
+    Registration,
+    Venue,
+    WorkshopSession,
+)
+from calendars.ical_build import CalendarMeta, FeedEvent
+
+PAST = timedelta(days=30)
+AHEAD = timedelta(days=200)
+KINDS = ("commune", "venue", "convention")
+
+
+_SESSION_COLUMNS = (
+    WorkshopSession.id,
+    WorkshopSession.series,
+    WorkshopSession.starts_at,
+    WorkshopSession.ends_at,
+    WorkshopSession.status,
+    WorkshopSession.sequence,
+    WorkshopSession.capacity,
+    WorkshopSession.seats_taken,
+    WorkshopSession.updated_at,
+    WorkshopSession.venue.id.as_alias("venue_id"),
+    WorkshopSession.series.title.as_alias("title"),
+    WorkshopSession.series.description.as_alias("series_description"),
+    WorkshopSession.series.updated_at.as_alias("series_updated_at"),
+    WorkshopSession.venue.name.as_alias("venue"),
+    WorkshopSession.venue.address.as_alias("address"),
+    WorkshopSession.venue._.commune._.timezone.as_alias("tz"),
+)
+
+
+async def find_place(kind: str, place_id: int) -> Place:
+    """The commune, venue or convention a public feed is about, or NotFound."""
+    if kind == "commune":
+        row = (
+            await Commune.select(Commune.name, Commune.timezone.as_alias("tz"))
+            .where(Commune.id == place_id)
+            .first()
+        )
+    elif kind == "venue":
+        row = (
+            await Venue.select(Venue.name, Venue.commune.timezone.as_alias("tz"))
+            .where(Venue.id == place_id)
+            .first()
+        )
+    elif kind == "convention":
+        row = (
+            await Convention.select(
+                Convention.name, Convention.seat_commune.timezone.as_alias("tz")
+            )
+            .where(Convention.id == place_id)
+            .first()
+        )
+    else:
+        row = None
+    if row is None:
+        raise NotFound("Ce calendrier n'existe pas.")
+    return Place(kind, place_id, row["name"], row["tz"] or "Europe/Paris")
+
+
+def _place_filter(place: Place) -> Any:
+    return {
+        "commune": WorkshopSession.venue.commune == place.id,
+        "venue": WorkshopSession.venue == place.id,
+        "convention": WorkshopSession.series.convention == place.id,
+    }[place.kind]
+
+
+def _seats_text(row: dict[str, Any]) -> str:
+    left = max(0, row["capacity"] - row["seats_taken"])
+    if row["status"] == "cancelled":
+        return "Séance annulée."
+    if left == 0:
+        return f"Complet ({row['capacity']} places) : inscription sur liste d'attente."
+    return f"Places restantes : {left} sur {row['capacity']}"
+
+
+def public_session_event(row: dict[str, Any], links: FeedLinks) -> FeedEvent:
+    status = ical_status(row["status"])
+    page = links.workshop(row["series"])
+    about = " ".join(str(row["series_description"]).split())
+    about = about if len(about) <= 400 else about[:399].rstrip() + "…"
+    description = "\n".join(filter(None, [_seats_text(row), about, f"Inscription : {page}"]))
+    return FeedEvent(
+        uid=links.uid("session", row["id"]),
+        start=aware(row["starts_at"]),
+        end=aware(row["ends_at"]),
+        tz=row["tz"],
+        summary=("[Annulé] " if status == "CANCELLED" else "") + row["title"],
+        location=place_text(row["venue"], row["address"]),
+        description=description,
+        url=page,
+        status=status,
+        sequence=ical_sequence(row["status"], row["sequence"]),
+        last_modified=max(aware(row["updated_at"]), aware(row["series_updated_at"])),
+        categories=("Atelier numérique",),
+        transparent=True,
+    )
+
+
+async def _registration_activity(condition: Any) -> list[datetime | None]:
+    """When seats last changed (a registration made or cancelled) in these sessions."""
+    row = (
+        await Registration.select(
+            Max(Registration.created_at, alias="made"),
+            Max(Registration.cancelled_at, alias="gone"),
+        )
+        .where(condition)
+        .first()
+    )
+    return [as_moment(v) for v in (row or {}).values()]
+
+
+async def place_feed(
+    place: Place, *, now: datetime, links: FeedLinks, permanences: bool = False
+) -> Feed:
+    """Workshop sessions at a place (cancelled ones kept 30 days), optionally with the
+    permanence hours of its venues."""
+    today = day_start(now)
+    start, end, kept = today - PAST, today + AHEAD, today - KEEP_CANCELLED
+    window = (
+        (WorkshopSession.starts_at < end)
+        & (WorkshopSession.ends_at > start)
+        & (WorkshopSession.series.status == "published")
+        & ((WorkshopSession.status != "cancelled") | (WorkshopSession.cancelled_at >= kept))
+    )
+    rows = await WorkshopSession.select(*_SESSION_COLUMNS).where(window & _place_filter(place))
+    events = [public_session_event(r, links) for r in rows]
+    session = Registration.session
+    seat_filter = {
+        "commune": session._.venue._.commune == place.id,
+        "venue": session._.venue == place.id,
+        "convention": session._.series._.convention == place.id,
+    }[place.kind]
+    activity = await _registration_activity(
+        seat_filter & (session._.starts_at < end) & (session._.ends_at > start)
+    )
+    changes = [e.last_modified for e in events] + activity
+    path = f"/feeds/{place.kind}s/{place.id}.ics"
+    if permanences:
+        more, more_changes = await permanence_events(place, now=now, links=links)
+        events, changes, path = events + more, changes + more_changes, path + "?permanences=1"
+    meta = CalendarMeta(
+        name=f"Ateliers numériques — {place.name}",
+        description=f"Ateliers numériques : {place.name}",
+        url=links.url(path),
+        refresh=timedelta(hours=1),
+        timezone=place.tz,
+    )
+    return make_feed(meta, events, changes, window_moved=today)
+
+
+async def session_feed(session_id: int, *, now: datetime, links: FeedLinks) -> Feed:
+    """One workshop session of a published series (a cancelled one says so)."""
+    row = (
+        await WorkshopSession.select(*_SESSION_COLUMNS)
+        .where((WorkshopSession.id == session_id) & (WorkshopSession.series.status == "published"))
+        .first()
+    )
+    if row is None:
+        raise NotFound("Cette séance n'existe pas.")
+    event = public_session_event(row, links)
+    activity = await _registration_activity(Registration.session == session_id)
+    meta = CalendarMeta(name=row["title"], url=event.url, timezone=row["tz"])
+    return make_feed(meta, [event], [event.last_modified, *activity], window_moved=EPOCH)
+
+
+async def resident_appointment_feed(
+    appointment: Appointment, token: str, *, links: FeedLinks
+) -> Feed:
+    """The ``.ics`` of a resident's appointment, offered on their management link."""
+    venue, service = appointment.venue, appointment.service
+    status = ical_status(appointment.status)
+    counsellor = short_name(appointment.counsellor.first_name, appointment.counsellor.last_name)
+    manage = links.manage(token)
+    lines = [
+        f"Avec {counsellor}, conseiller numérique" if counsellor else "",
+        f"À apporter : {service.what_to_bring}" if service.what_to_bring else "",
+        f"Modifier ou annuler : {manage}",
+    ]
+    event = FeedEvent(
+        uid=links.uid("appointment", appointment.id),
+        start=aware(appointment.starts_at),
+        end=aware(appointment.ends_at),
+        tz=venue.commune.timezone,
+        summary=("[Annulé] " if status == "CANCELLED" else "")
+        + f"Rendez-vous numérique — {service.public_label}",
+        location=location(service.location_kind, venue.name, venue.address),
+        description="\n".join(filter(None, lines)),
+        url=manage,
+        status=status,
+        sequence=ical_sequence(appointment.status, appointment.sequence),
+        created=aware(appointment.created_at),
+        last_modified=aware(appointment.updated_at),
+    )
+    meta = CalendarMeta(name="Mon rendez-vous numérique", timezone=venue.commune.timezone)
+    return make_feed(meta, [event], [event.last_modified], window_moved=EPOCH)
