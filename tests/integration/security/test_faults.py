@@ -26,7 +26,7 @@ async def _break_database() -> Any:
         return None
     path = Path(os.environ["DATABASE_URL"].removeprefix("sqlite:///"))
     moved = path.with_suffix(".away")
-    path.rename(moved)
+    os.rename(path, moved)
     return lambda: (path.unlink(missing_ok=True), moved.rename(path))
 
 
