@@ -87,6 +87,69 @@ RULES = [
 ]
 
 
+# slug, convention, venue, title, level, themes, weekday, start, end, capacity, mode, text
+WORKSHOPS = [
+    ("villeneuve-initiation", "villeneuve", "epn-villeneuve", "Initiation au numérique",
+     "debutant", ["ordinateur", "souris et clavier", "internet"], "MO", time(14), time(16), 10,
+     "series", "Premiers pas : allumer l'ordinateur, utiliser la souris et le clavier, "
+     "naviguer sur internet."),
+    ("villeneuve-bureautique", "villeneuve", "epn-villeneuve", "Bureautique", "intermediaire",
+     ["traitement de texte", "tableur"], "TU", time(14), time(16), 12, "series",
+     "Écrire une lettre, la mettre en page, faire un tableau simple."),
+    ("villeneuve-bureautique-avancee", "villeneuve", "epn-villeneuve", "Bureautique avancée",
+     "avance", ["tableur", "publipostage"], "TH", time(14), time(16), 8, "both",
+     "Formules, publipostage et partage de documents en ligne."),
+    ("villeneuve-emploi", "villeneuve", "epn-villeneuve", "Numérique et recherche d'emploi",
+     "intermediaire", ["CV", "candidature en ligne", "France Travail"], "WE", time(9, 30),
+     time(11, 30), 10, "both", "Rédiger son CV, postuler en ligne, utiliser son espace "
+     "France Travail."),
+]
+WORKSHOP_WEEKS = 10
+ONE_OFF = ("rance-securite-internet", "rance", "epn-vicomte", "Sécurité sur internet",
+           "debutant", ["arnaques", "mots de passe"], time(9, 30), time(12), 12,
+           "Reconnaître les arnaques, choisir ses mots de passe, protéger ses comptes.")
+
+
+async def _seed_workshops(ids: dict[str, dict[str, int]], today: date,
+                          progress: Callable[[str], Any]) -> None:
+    """The Villeneuve *parcours* (weekly from ``today``) and a Rance one-off morning."""
+    from booking.errors import AnimatorBusy
+    from booking.services.workshop_plan import SeriesDraft
+    from booking.services.workshops import create_series
+    from booking.tables import WorkshopSeries
+
+    now = datetime.combine(today, time(0), tzinfo=UTC)
+    wednesday = today + timedelta(days=14 + (2 - today.weekday()) % 7)
+    drafts = [(slug, SeriesDraft(
+        convention_id=ids["convention"][conv], venue_id=ids["venue"][venue], title=title,
+        level=level, themes=tuple(themes), start_time=start, end_time=end, first_day=today,
+        rrule=f"FREQ=WEEKLY;BYDAY={day};COUNT={WORKSHOP_WEEKS}", capacity=capacity,
+        registration_mode=mode, description=text,
+        counsellor_ids=(ids["counsellor"][conv],)))
+        for slug, conv, venue, title, level, themes, day, start, end, capacity, mode, text
+        in WORKSHOPS]
+    slug, conv, venue, title, level, themes, start, end, capacity, text = ONE_OFF
+    drafts.append((slug, SeriesDraft(
+        convention_id=ids["convention"][conv], venue_id=ids["venue"][venue], title=title,
+        level=level, themes=tuple(themes), start_time=start, end_time=end,
+        first_day=wednesday, capacity=capacity, description=text,
+        counsellor_ids=(ids["counsellor"][conv],))))
+    progress(f"Ateliers… {len(drafts)}")
+    ids["workshop"] = {}
+    for slug, draft in drafts:
+        found = await WorkshopSeries.select(WorkshopSeries.id).where(
+            WorkshopSeries.slug == slug).first()
+        if found is not None:
+            ids["workshop"][slug] = int(found["id"])
+            continue
+        try:
+            saved = await create_series(draft, staff_id=None, now=now, slug=slug)
+        except AnimatorBusy as busy:
+            progress(f"Atelier {slug} non créé : {busy.message}")
+            continue
+        ids["workshop"][slug] = saved.series_id
+
+
 def _staff_accounts(ids: dict[str, Any]) -> list[tuple[str, str, list[RoleGrant], int | None]]:
     c = ids["counsellor"]
     return [
@@ -177,6 +240,7 @@ async def _seed(progress: Callable[[str], Any], today: date) -> dict[str, Any]:
             & (AvailabilityRule.rrule == rrule),
             counsellor=counsellor, venue=venue, rrule=rrule, start_time=start, end_time=end,
             first_day=first_day, service_ids=[])
+    await _seed_workshops(ids, today, progress)
     progress("Comptes professionnels…")
     for email, name, grants, counsellor_id in _staff_accounts(ids):
         if not await StaffUser.exists().where(StaffUser.email == email):

@@ -10,7 +10,11 @@ from booking.api.feeds_staff import FeedsStaff
 from booking.api.health import health
 from booking.api.residents_privacy import ResidentPrivacy
 from booking.api.tokens import ApiTokens
+from booking.api.workshops_public import PublicWorkshops
+from booking.api.workshops_staff import StaffWorkshops
+from booking.api.workshops_staff_sessions import StaffWorkshopSessions
 from booking.web import feeds, staff_auth, staff_home, twilio_webhooks
+from booking.web.workshop_routes import workshop_handlers
 
 
 def route_handlers() -> list[Any]:
@@ -29,4 +33,8 @@ def route_handlers() -> list[Any]:
         *feeds.HANDLERS,
         ResidentPrivacy,
         ApiTokens,
+        PublicWorkshops,
+        StaffWorkshops,
+        StaffWorkshopSessions,
+        *workshop_handlers(),
     ]

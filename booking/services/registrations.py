@@ -22,9 +22,9 @@ from booking.errors import (
     SessionFull,
 )
 from booking.services import audit, workshop_notify
-from booking.services.registration_view import RegistrationView, by_token, group_rows
+from booking.services.registration_view import RegistrationView, by_token
 from booking.services.residents import Identity, upsert
-from booking.services.workshop_cancel import cancel_rows
+from booking.services.workshop_cancel import cancel_by_resident, cancel_by_staff
 from booking.services.workshop_links import WorkshopLinks, new_group_key
 from booking.services.workshop_offers import confirm_offer, expire_offers
 from booking.services.workshop_seats import (
@@ -33,15 +33,22 @@ from booking.services.workshop_seats import (
     SCHEDULED,
     WAITLISTED,
     SessionState,
-    lock_series,
     lock_sessions,
     take_seats,
 )
 from booking.tables import Registration, WorkshopSeries, WorkshopSession
 
-__all__ = ["Registered", "RegistrationRequest", "RegistrationView", "by_token",
-           "cancel_by_resident", "cancel_by_staff", "confirm_offer", "expire_offers",
-           "register"]
+__all__ = [
+    "Registered",
+    "RegistrationRequest",
+    "RegistrationView",
+    "by_token",
+    "cancel_by_resident",
+    "cancel_by_staff",
+    "confirm_offer",
+    "expire_offers",
+    "register",
+]
 
 CHANNELS = ("online", "phone", "desk")
 MAX_PARTY = 3
@@ -73,8 +80,9 @@ def _check_request(req: RegistrationRequest) -> None:
     if req.channel != "online" and req.staff_id is None:
         raise InvalidInput("Seul un professionnel inscrit par téléphone.", field="channel")
     if not 1 <= req.party_size <= MAX_PARTY:
-        raise InvalidInput(f"Vous pouvez venir à {MAX_PARTY} personnes au plus.",
-                           field="party_size")
+        raise InvalidInput(
+            f"Vous pouvez venir à {MAX_PARTY} personnes au plus.", field="party_size"
+        )
 
 
 async def _candidates(req: RegistrationRequest, staff: bool) -> tuple[dict[str, Any], list[int]]:
@@ -83,14 +91,16 @@ async def _candidates(req: RegistrationRequest, staff: bool) -> tuple[dict[str, 
         raise NotFound("Cet atelier n'existe pas ou n'est plus proposé.")
     mode = series["registration_mode"]
     query = WorkshopSession.select(WorkshopSession.id).where(
-        (WorkshopSession.series == req.series_id) & (WorkshopSession.status == SCHEDULED))
+        (WorkshopSession.series == req.series_id) & (WorkshopSession.status == SCHEDULED)
+    )
     if req.session_id is None:
         if mode == "session" and not staff:
             raise InvalidInput("Cet atelier se réserve séance par séance.", field="session_id")
     else:
         if mode == "series" and not staff:
-            raise InvalidInput("Ce parcours se suit en entier : inscrivez-vous au parcours.",
-                               field="session_id")
+            raise InvalidInput(
+                "Ce parcours se suit en entier : inscrivez-vous au parcours.", field="session_id"
+            )
         query = query.where(WorkshopSession.id == req.session_id)
     ids = [row["id"] for row in await query]
     if not ids:
@@ -98,19 +108,22 @@ async def _candidates(req: RegistrationRequest, staff: bool) -> tuple[dict[str, 
     return series, ids
 
 
-def _open(sessions: dict[int, SessionState], now: datetime, cutoff: timedelta,
-          staff: bool) -> list[SessionState]:
+def _open(
+    sessions: dict[int, SessionState], now: datetime, cutoff: timedelta, staff: bool
+) -> list[SessionState]:
     closes = timedelta(0) if staff else cutoff
     found = [s for s in sessions.values() if s.status == SCHEDULED and now < s.starts_at - closes]
     if not found:
-        raise CutoffPassed("Cette séance a déjà commencé." if staff else
-                           "Les inscriptions en ligne sont closes. Appelez la mairie ou votre "
-                           "conseiller numérique.")
+        raise CutoffPassed(
+            "Cette séance a déjà commencé."
+            if staff
+            else "Les inscriptions en ligne sont closes. Appelez la mairie ou votre "
+            "conseiller numérique."
+        )
     return sorted(found, key=lambda s: s.id)
 
 
-async def register(req: RegistrationRequest, *, now: datetime,
-                   links: WorkshopLinks) -> Registered:
+async def register(req: RegistrationRequest, *, now: datetime, links: WorkshopLinks) -> Registered:
     """Confirmed if every requested open session has room, else waitlisted everywhere."""
     _check_request(req)
     staff = req.staff_id is not None
@@ -118,76 +131,79 @@ async def register(req: RegistrationRequest, *, now: datetime,
     cutoff = timedelta(minutes=int(series["cutoff_minutes"]))
     group_key = new_group_key()
     token = links.token(group_key)
+    facts = await workshop_notify.session_facts(candidate_ids)
     async with write_transaction():
         resident_id = await upsert(req.person, now)
+        to = (await workshop_notify.recipients([resident_id]))[resident_id]
+        # From here on PostgreSQL holds the session rows: keep this part short.
         sessions = _open(await lock_sessions(candidate_ids), now, cutoff, staff)
         smallest = min(s.capacity for s in sessions)
         if req.party_size > smallest:
-            raise SessionFull(f"Cet atelier compte {smallest} places au plus.",
-                              field="party_size")
+            raise SessionFull(f"Cet atelier compte {smallest} places au plus.", field="party_size")
         if await Registration.exists().where(
-            (Registration.resident == resident_id) & Registration.status.is_in(list(ACTIVE))
+            (Registration.resident == resident_id)
+            & Registration.status.is_in(list(ACTIVE))
             & Registration.session.is_in([s.id for s in sessions])
         ):
-            raise AlreadyRegistered("Vous êtes déjà inscrit à cet atelier. Votre lien pour "
-                                    "gérer l'inscription figure dans le SMS reçu.")
+            raise AlreadyRegistered(
+                "Vous êtes déjà inscrit à cet atelier. Votre lien pour "
+                "gérer l'inscription figure dans le SMS reçu."
+            )
         room = all(s.capacity - s.seats_taken >= req.party_size for s in sessions)
         for state in sessions if room else ():
             if not await take_seats(state.id, req.party_size, now):
                 raise RuntimeError("seat counter out of step with its locked row")
         status = CONFIRMED if room else WAITLISTED
         expires = max(s.ends_at for s in sessions) + LINK_GRACE
-        await Registration.insert(*[
-            Registration(resident=resident_id, session=s.id, group_key=group_key,
-                         party_size=req.party_size, status=status, channel=req.channel,
-                         created_by=req.staff_id, created_at=now,
-                         manage_token_hash=hash_token(token), manage_token_expires_at=expires)
-            for s in sessions])
-        rows = await group_rows(group_key)
+        rows = sorted(
+            await Registration.insert(
+                *[
+                    Registration(
+                        resident=resident_id,
+                        session=s.id,
+                        group_key=group_key,
+                        party_size=req.party_size,
+                        status=status,
+                        channel=req.channel,
+                        created_by=req.staff_id,
+                        created_at=now,
+                        manage_token_hash=hash_token(token),
+                        manage_token_expires_at=expires,
+                    )
+                    for s in sessions
+                ]
+            ).returning(Registration.id, Registration.session),
+            key=lambda r: facts[r["session"]].start,
+        )
         ids = tuple(r["id"] for r in rows)
         if room:
-            facts = await workshop_notify.session_facts(r["session"] for r in rows)
-            to = (await workshop_notify.recipients([resident_id]))[resident_id]
             await workshop_notify.registration_confirmed(
-                [(r["id"], facts[r["session"]]) for r in rows], to, channel=req.channel,
-                now=now, link=links.manage(group_key))
-        position = None if room else await Registration.count().where(
-            (Registration.session == rows[0]["session"]) & (Registration.status == WAITLISTED)
-            & (Registration.id <= rows[0]["id"]))
-        await audit.record(at=now, actor_kind="staff" if staff else "resident",
-                           actor_id=req.staff_id, action="registration.create",
-                           entity="registration", entity_id=ids[0], status=status,
-                           rows=len(ids), party_size=req.party_size, channel=req.channel)
+                [(r["id"], facts[r["session"]]) for r in rows],
+                to,
+                channel=req.channel,
+                now=now,
+                link=links.manage(group_key),
+            )
+        await audit.record(
+            at=now,
+            actor_kind="staff" if staff else "resident",
+            actor_id=req.staff_id,
+            action="registration.create",
+            entity="registration",
+            entity_id=ids[0],
+            status=status,
+            rows=len(ids),
+            party_size=req.party_size,
+            channel=req.channel,
+        )
+    # Earlier arrivals committed before this one got the lock: the count is exact.
+    position = (
+        None
+        if room
+        else await Registration.count().where(
+            (Registration.session == rows[0]["session"])
+            & (Registration.status == WAITLISTED)
+            & (Registration.id <= rows[0]["id"])
+        )
+    )
     return Registered(status, ids, tuple(r["session"] for r in rows), token, position)
-
-
-async def cancel_by_resident(token: str, *, now: datetime, links: WorkshopLinks) -> int:
-    """Cancel every still-active row of the registration behind this link (future sessions
-    only); returns how many rows were cancelled."""
-    view = await by_token(token, now)
-    async with write_transaction():
-        await lock_series(view.series_id)
-        count = await cancel_rows(view.series_id, group_key=view.group_key, now=now,
-                                  by_kind="resident", staff_id=None, links=links)
-    if not count:
-        raise CutoffPassed("Il n'y a plus rien à annuler : l'atelier a commencé ou "
-                           "l'inscription est déjà annulée.")
-    return count
-
-
-async def cancel_by_staff(registration_id: int, *, staff_id: int, now: datetime,
-                          links: WorkshopLinks, whole_group: bool = False) -> int:
-    row = await Registration.select(Registration.group_key,
-                                    Registration.session.series.as_alias("series")).where(
-        Registration.id == registration_id).first()
-    if row is None:
-        raise NotFound("Cette inscription n'existe pas.")
-    async with write_transaction():
-        await lock_series(row["series"])
-        count = await cancel_rows(
-            row["series"], group_key=row["group_key"] if whole_group else None,
-            registration_id=None if whole_group else registration_id, now=now,
-            by_kind="staff", staff_id=staff_id, links=links)
-    if not count:
-        raise CutoffPassed("Cette inscription n'est plus active ou la séance a commencé.")
-    return count

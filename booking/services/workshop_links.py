@@ -29,8 +29,9 @@ class WorkshopLinks:
     secret: str
 
     def token(self, group_key: str) -> str:
-        digest = hmac.new(self.secret.encode(), f"workshop-registration:{group_key}".encode(),
-                          hashlib.sha256).digest()
+        digest = hmac.new(
+            self.secret.encode(), f"workshop-registration:{group_key}".encode(), hashlib.sha256
+        ).digest()
         return base64.urlsafe_b64encode(digest).decode()[:TOKEN_LENGTH]
 
     def token_hash(self, group_key: str) -> str:

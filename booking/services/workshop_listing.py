@@ -18,7 +18,6 @@ from booking.services.workshop_seats import SCHEDULED
 from booking.tables import (
     Commune,
     Convention,
-    Counsellor,
     Venue,
     WorkshopAnimator,
     WorkshopSeries,
@@ -81,12 +80,17 @@ class Listing:
 
 
 _SESSION_COLUMNS = (
-    WorkshopSession.id, WorkshopSession.series, WorkshopSession.starts_at,
-    WorkshopSession.ends_at, WorkshopSession.capacity, WorkshopSession.seats_taken,
-    WorkshopSession.status, WorkshopSession.venue.name.as_alias("venue_name"),
+    WorkshopSession.id,
+    WorkshopSession.series,
+    WorkshopSession.starts_at,
+    WorkshopSession.ends_at,
+    WorkshopSession.capacity,
+    WorkshopSession.seats_taken,
+    WorkshopSession.status,
+    WorkshopSession.venue.name.as_alias("venue_name"),
     WorkshopSession.venue.address.as_alias("address"),
-    WorkshopSession.venue.commune.name.as_alias("commune_name"),
-    WorkshopSession.venue.commune.timezone.as_alias("tz"),
+    WorkshopSession.venue._.commune._.name.as_alias("commune_name"),
+    WorkshopSession.venue._.commune._.timezone.as_alias("tz"),
     WorkshopSession.series.cutoff_minutes.as_alias("cutoff"),
 )
 
@@ -98,9 +102,11 @@ async def _place(kind: str, slug: str) -> tuple[Place, Any]:
     row = await table.select(table.id, table.name).where(table.slug == slug).first()
     if row is None:
         raise NotFound("Cette page n'existe pas.")
-    condition = {"commune": WorkshopSession.venue.commune == row["id"],
-                 "lieu": WorkshopSession.venue == row["id"],
-                 "convention": WorkshopSession.series.convention == row["id"]}[kind]
+    condition = {
+        "commune": WorkshopSession.venue.commune == row["id"],
+        "lieu": WorkshopSession.venue == row["id"],
+        "convention": WorkshopSession.series.convention == row["id"],
+    }[kind]
     return Place(kind, slug, row["name"]), condition
 
 
@@ -108,20 +114,30 @@ def _session(row: dict[str, Any], now: datetime) -> PublicSession:
     start = aware(row["starts_at"])
     scheduled = row["status"] == SCHEDULED
     return PublicSession(
-        id=row["id"], starts_at=start, ends_at=aware(row["ends_at"]), tz=row["tz"],
-        venue=row["venue_name"], address=row["address"], commune=row["commune_name"],
-        capacity=row["capacity"], seats_left=max(0, row["capacity"] - row["seats_taken"]),
+        id=row["id"],
+        starts_at=start,
+        ends_at=aware(row["ends_at"]),
+        tz=row["tz"],
+        venue=row["venue_name"],
+        address=row["address"],
+        commune=row["commune_name"],
+        capacity=row["capacity"],
+        seats_left=max(0, row["capacity"] - row["seats_taken"]),
         cancelled=not scheduled,
-        open=scheduled and now < start - timedelta(minutes=row["cutoff"]))
+        open=scheduled and now < start - timedelta(minutes=row["cutoff"]),
+    )
 
 
 async def _animators(series_ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = defaultdict(list)
     for row in await WorkshopAnimator.select(
-        WorkshopAnimator.series, WorkshopAnimator.counsellor.first_name.as_alias("first"),
+        WorkshopAnimator.series,
+        WorkshopAnimator.counsellor.first_name.as_alias("first"),
         WorkshopAnimator.counsellor.last_name.as_alias("last"),
-    ).where(WorkshopAnimator.series.is_in(series_ids or [-1])
-            & (WorkshopAnimator.counsellor.active == True)):  # noqa: E712
+    ).where(
+        WorkshopAnimator.series.is_in(series_ids or [-1])
+        & WorkshopAnimator.counsellor._.active.eq(True)
+    ):
         found[row["series"]].append(f"{row['first']} {row['last'][:1]}.")
     return found
 
@@ -135,19 +151,28 @@ async def _assemble(session_rows: list[dict[str, Any]], now: datetime) -> list[P
     series = await WorkshopSeries.select().where(WorkshopSeries.id.is_in(ids or [-1]))
     out = [
         PublicSeries(
-            id=s["id"], slug=s["slug"], title=s["title"], description=s["description"],
-            level=s["level"], level_label=LEVELS.get(s["level"], s["level"]),
-            themes=tuple(json_list(s["themes"])), registration_mode=s["registration_mode"],
+            id=s["id"],
+            slug=s["slug"],
+            title=s["title"],
+            description=s["description"],
+            level=s["level"],
+            level_label=LEVELS.get(s["level"], s["level"]),
+            themes=tuple(json_list(s["themes"])),
+            registration_mode=s["registration_mode"],
             animators=tuple(animators[s["id"]]) + tuple(json_list(s["external_animators"])),
-            sessions=tuple(sorted(by_series[s["id"]], key=lambda p: p.starts_at)))
+            sessions=tuple(sorted(by_series[s["id"]], key=lambda p: p.starts_at)),
+        )
         for s in series
     ]
     return sorted(out, key=lambda p: (p.sessions[0].starts_at, p.id))
 
 
 def _upcoming(now: datetime) -> Any:
-    return ((WorkshopSession.ends_at > now) & (WorkshopSession.starts_at < now + HORIZON)
-            & (WorkshopSession.series.status == "published"))
+    return (
+        (WorkshopSession.ends_at > now)
+        & (WorkshopSession.starts_at < now + HORIZON)
+        & (WorkshopSession.series.status == "published")
+    )
 
 
 async def listing(kind: str, slug: str, *, now: datetime) -> Listing:
@@ -159,13 +184,21 @@ async def listing(kind: str, slug: str, *, now: datetime) -> Listing:
 
 async def public_series(ref: str, *, now: datetime) -> PublicSeries:
     """A published series by id or slug, with its upcoming sessions."""
-    key = WorkshopSeries.id == int(ref) if ref.isdigit() else WorkshopSeries.slug == ref
-    found = await WorkshopSeries.select(WorkshopSeries.id).where(
-        key & (WorkshopSeries.status == "published")).first()
+    key = (
+        WorkshopSeries.id == int(ref)
+        if ref.isdigit() and len(ref) < 10
+        else WorkshopSeries.slug == ref
+    )
+    found = (
+        await WorkshopSeries.select(WorkshopSeries.id)
+        .where(key & (WorkshopSeries.status == "published"))
+        .first()
+    )
     if found is None:
         raise NotFound("Cet atelier n'existe pas ou n'est plus proposé.")
     rows = await WorkshopSession.select(*_SESSION_COLUMNS).where(
-        _upcoming(now) & (WorkshopSession.series == found["id"]))
+        _upcoming(now) & (WorkshopSession.series == found["id"])
+    )
     series = await _assemble(rows, now)
     if not series:
         raise NotFound("Cet atelier n'a plus de séance à venir.")

@@ -17,8 +17,11 @@ from calendars.holidays import holiday_name
 from calendars.recurrence import Recurrence, iter_occurrence_dates, local_span, parse_rrule
 
 LEVELS = {"debutant": "Débutant", "intermediaire": "Intermédiaire", "avance": "Avancé"}
-MODES = {"session": "Inscription séance par séance", "series": "Inscription au parcours complet",
-         "both": "Par séance ou au parcours complet"}
+MODES = {
+    "session": "Inscription séance par séance",
+    "series": "Inscription au parcours complet",
+    "both": "Par séance ou au parcours complet",
+}
 STATUSES = ("published", "draft")
 MAX_SESSIONS = 80
 MAX_CAPACITY = 200
@@ -52,8 +55,13 @@ class SeriesDraft:
 
     @property
     def recurrence(self) -> Recurrence:
-        return Recurrence(first_day=self.first_day, rrule=self.rrule, until=self.until,
-                          rdates=self.rdates, exdates=self.exdates)
+        return Recurrence(
+            first_day=self.first_day,
+            rrule=self.rrule,
+            until=self.until,
+            rdates=self.rdates,
+            exdates=self.exdates,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +77,9 @@ def _text(value: str, field: str, label: str, limit: int, *, required: bool = Fa
     if required and not text:
         raise InvalidInput(f"Indiquez {label}.", field=field)
     if len(text) > limit:
-        raise InvalidInput(f"{label[0].upper()}{label[1:]} : {limit} caractères au plus.",
-                           field=field)
+        raise InvalidInput(
+            f"{label[0].upper()}{label[1:]} : {limit} caractères au plus.", field=field
+        )
     return text
 
 
@@ -95,36 +104,60 @@ def clean_draft(draft: SeriesDraft) -> SeriesDraft:
     if draft.end_time <= draft.start_time:
         raise InvalidInput("L'heure de fin doit suivre l'heure de début.", field="end_time")
     length = datetime.combine(draft.first_day, draft.end_time) - datetime.combine(
-        draft.first_day, draft.start_time)
+        draft.first_day, draft.start_time
+    )
     if length > MAX_LENGTH:
         raise InvalidInput("Une séance dure dix heures au plus.", field="end_time")
     if draft.until is not None and draft.until < draft.first_day:
         raise InvalidInput("La date de fin précède la première date.", field="until")
     if rule and draft.until is None and "COUNT=" not in rule:
         raise InvalidInput("Indiquez une date de fin ou un nombre de séances.", field="until")
-    themes = tuple(dict.fromkeys(
-        t for t in (_text(x, "themes", "un thème", 60) for x in draft.themes) if t))
+    themes = tuple(
+        dict.fromkeys(t for t in (_text(x, "themes", "un thème", 60) for x in draft.themes) if t)
+    )
     if len(themes) > MAX_THEMES:
         raise InvalidInput(f"{MAX_THEMES} thèmes au plus.", field="themes")
-    animators = tuple(dict.fromkeys(
-        a for a in (_text(x, "external_animators", "un intervenant", 120)
-                    for x in draft.external_animators) if a))
+    animators = tuple(
+        dict.fromkeys(
+            a
+            for a in (
+                _text(x, "external_animators", "un intervenant", 120)
+                for x in draft.external_animators
+            )
+            if a
+        )
+    )
     return replace(
-        draft, rrule=rule, themes=themes, external_animators=animators,
+        draft,
+        rrule=rule,
+        themes=themes,
+        external_animators=animators,
         title=_text(draft.title, "title", "le titre de l'atelier", 200, required=True),
         description=_text(draft.description, "description", "la description", 2000),
         capacity=_bounded(draft.capacity, "capacity", 1, MAX_CAPACITY, "Nombre de places"),
-        offer_minutes=_bounded(draft.offer_minutes, "offer_minutes", 15, 10080,
-                               "Délai pour confirmer une place (minutes)"),
-        cutoff_minutes=_bounded(draft.cutoff_minutes, "cutoff_minutes", 0, 10080,
-                                "Clôture des inscriptions (minutes avant)"),
+        offer_minutes=_bounded(
+            draft.offer_minutes,
+            "offer_minutes",
+            15,
+            10080,
+            "Délai pour confirmer une place (minutes)",
+        ),
+        cutoff_minutes=_bounded(
+            draft.cutoff_minutes,
+            "cutoff_minutes",
+            0,
+            10080,
+            "Clôture des inscriptions (minutes avant)",
+        ),
         counsellor_ids=tuple(sorted(set(draft.counsellor_ids))),
-        rdates=tuple(sorted(set(draft.rdates))), exdates=tuple(sorted(set(draft.exdates))),
+        rdates=tuple(sorted(set(draft.rdates))),
+        exdates=tuple(sorted(set(draft.exdates))),
     )
 
 
-def plan_sessions(draft: SeriesDraft, *, tz: ZoneInfo, holiday_region: str,
-                  now: datetime) -> list[PlannedSession]:
+def plan_sessions(
+    draft: SeriesDraft, *, tz: ZoneInfo, holiday_region: str, now: datetime
+) -> list[PlannedSession]:
     """Every day of the recurrence with its UTC span; past days and (unless told otherwise)
     public holidays are listed with the reason they yield no session."""
     planned: list[PlannedSession] = []
@@ -133,8 +166,7 @@ def plan_sessions(draft: SeriesDraft, *, tz: ZoneInfo, holiday_region: str,
         if span is None:
             continue
         holiday = holiday_name(holiday_region, day) if draft.skip_holidays else None
-        reason = (f"jour férié ({holiday})" if holiday
-                  else "date passée" if span[0] <= now else "")
+        reason = f"jour férié ({holiday})" if holiday else "date passée" if span[0] <= now else ""
         planned.append(PlannedSession(day, span[0], span[1], reason))
     if sum(1 for p in planned if not p.excluded) > MAX_SESSIONS:
         raise InvalidInput(f"Une série compte {MAX_SESSIONS} séances au plus.", field="until")

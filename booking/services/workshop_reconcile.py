@@ -30,55 +30,89 @@ class Outcome:
     cancelled: tuple[int, ...]
 
 
-async def reconcile(series_id: int, draft: SeriesDraft, planned: list[PlannedSession], *,
-                    tz: ZoneInfo, now: datetime, staff_id: int, links: WorkshopLinks,
-                    force: bool) -> Outcome:
+async def reconcile(
+    series_id: int,
+    draft: SeriesDraft,
+    planned: list[PlannedSession],
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    staff_id: int,
+    links: WorkshopLinks,
+    force: bool,
+) -> Outcome:
     """Inside ``write_transaction()``, after the animators' rows are locked."""
     sessions = await lock_series(series_id)
-    edited = {r["id"] for r in await WorkshopSession.select(WorkshopSession.id).where(
-        (WorkshopSession.series == series_id) & (WorkshopSession.edited == True))}  # noqa: E712
+    edited = {
+        r["id"]
+        for r in await WorkshopSession.select(WorkshopSession.id).where(
+            (WorkshopSession.series == series_id) & WorkshopSession.edited.eq(True)
+        )
+    }
     future = [s for s in sessions.values() if s.starts_at > now]
-    following = {s.starts_at.astimezone(tz).date(): s for s in future
-                 if s.status == SCHEDULED and s.id not in edited}
-    kept_apart = {s.starts_at.astimezone(tz).date() for s in future
-                  if s.status != SCHEDULED or s.id in edited}
+    following = {
+        s.starts_at.astimezone(tz).date(): s
+        for s in future
+        if s.status == SCHEDULED and s.id not in edited
+    }
+    kept_apart = {
+        s.starts_at.astimezone(tz).date() for s in future if s.status != SCHEDULED or s.id in edited
+    }
     wanted = {p.day: p for p in planned}
     gone = [s for day, s in following.items() if day not in wanted]
     new = [p for day, p in wanted.items() if day not in following and day not in kept_apart]
     kept = [(s, wanted[day]) for day, s in following.items() if day in wanted]
-    moved = [(s, p) for s, p in kept
-             if (s.starts_at, s.ends_at, s.venue_id) != (p.start, p.end, draft.venue_id)]
+    moved = [
+        (s, p)
+        for s, p in kept
+        if (s.starts_at, s.ends_at, s.venue_id) != (p.start, p.end, draft.venue_id)
+    ]
     for state, _ in kept:
         if draft.capacity < state.seats_taken:
             raise InvalidInput(
                 f"La séance du {format_day(state.starts_at, tz)} compte déjà "
                 f"{state.seats_taken} places prises : la capacité ne peut pas descendre "
-                "en dessous.", field="capacity")
+                "en dessous.",
+                field="capacity",
+            )
     conflicts = await animator_conflicts(
-        draft.counsellor_ids, [(p.start, p.end) for p in new] + [(p.start, p.end)
-                                                                 for _, p in moved],
-        ignore_sessions=list(sessions))
+        draft.counsellor_ids,
+        [(p.start, p.end) for p in new] + [(p.start, p.end) for _, p in moved],
+        ignore_sessions=list(sessions),
+    )
     if conflicts and not force:
         raise busy_error(conflicts, tz)
     for state in gone:
-        await cancel_session_rows(state.id, series_id, now=now, staff_id=staff_id,
-                                  links=links, reason="series edited")
+        await cancel_session_rows(
+            state.id, series_id, now=now, staff_id=staff_id, links=links, reason="series edited"
+        )
     moved_ids = {s.id for s, _ in moved}
     for state, plan in kept:
-        await WorkshopSession.update({
-            WorkshopSession.starts_at: plan.start, WorkshopSession.ends_at: plan.end,
-            WorkshopSession.venue: draft.venue_id, WorkshopSession.capacity: draft.capacity,
-            WorkshopSession.sequence: WorkshopSession.sequence
-            + (1 if state.id in moved_ids else 0),
-            WorkshopSession.updated_at: now,
-        }).where(WorkshopSession.id == state.id)
+        await WorkshopSession.update(
+            {
+                WorkshopSession.starts_at: plan.start,
+                WorkshopSession.ends_at: plan.end,
+                WorkshopSession.venue: draft.venue_id,
+                WorkshopSession.capacity: draft.capacity,
+                WorkshopSession.sequence: WorkshopSession.sequence
+                + (1 if state.id in moved_ids else 0),
+                WorkshopSession.updated_at: now,
+            }
+        ).where(WorkshopSession.id == state.id)
         if state.id in moved_ids:
             await replan_reminders(state.id, now=now, links=links)
     created: list[int] = []
     for plan in sorted(new, key=lambda p: p.start):
-        session = WorkshopSession(series=series_id, venue=draft.venue_id, starts_at=plan.start,
-                                  ends_at=plan.end, capacity=draft.capacity, seats_taken=0,
-                                  status=SCHEDULED, updated_at=now)
+        session = WorkshopSession(
+            series=series_id,
+            venue=draft.venue_id,
+            starts_at=plan.start,
+            ends_at=plan.end,
+            capacity=draft.capacity,
+            seats_taken=0,
+            status=SCHEDULED,
+            updated_at=now,
+        )
         await session.save()
         created.append(int(session.id))
     grown = [s.id for s, _ in kept if draft.capacity > s.capacity]

@@ -66,9 +66,16 @@ def _state(row: dict[str, Any]) -> SessionState:
     )
 
 
-_COLUMNS = (WorkshopSession.id, WorkshopSession.series, WorkshopSession.venue,
-            WorkshopSession.starts_at, WorkshopSession.ends_at, WorkshopSession.capacity,
-            WorkshopSession.seats_taken, WorkshopSession.status)
+_COLUMNS = (
+    WorkshopSession.id,
+    WorkshopSession.series,
+    WorkshopSession.venue,
+    WorkshopSession.starts_at,
+    WorkshopSession.ends_at,
+    WorkshopSession.capacity,
+    WorkshopSession.seats_taken,
+    WorkshopSession.status,
+)
 
 
 async def lock_sessions(session_ids: Iterable[int]) -> dict[int, SessionState]:
@@ -76,8 +83,11 @@ async def lock_sessions(session_ids: Iterable[int]) -> dict[int, SessionState]:
     wanted = sorted(set(session_ids))
     if not wanted:
         return {}
-    query = WorkshopSession.select(*_COLUMNS).where(WorkshopSession.id.is_in(wanted)).order_by(
-        WorkshopSession.id)
+    query = (
+        WorkshopSession.select(*_COLUMNS)
+        .where(WorkshopSession.id.is_in(wanted))
+        .order_by(WorkshopSession.id)
+    )
     if is_postgres():
         query = query.lock_rows("UPDATE")
     return {s.id: s for s in map(_state, await query)}
@@ -85,8 +95,11 @@ async def lock_sessions(session_ids: Iterable[int]) -> dict[int, SessionState]:
 
 async def lock_series(series_id: int) -> dict[int, SessionState]:
     """Lock and read every session of a series (promotion may touch any of them)."""
-    query = WorkshopSession.select(*_COLUMNS).where(
-        WorkshopSession.series == series_id).order_by(WorkshopSession.id)
+    query = (
+        WorkshopSession.select(*_COLUMNS)
+        .where(WorkshopSession.series == series_id)
+        .order_by(WorkshopSession.id)
+    )
     if is_postgres():
         query = query.lock_rows("UPDATE")
     return {s.id: s for s in map(_state, await query)}
@@ -94,25 +107,33 @@ async def lock_series(series_id: int) -> dict[int, SessionState]:
 
 async def read_sessions(session_ids: Iterable[int]) -> dict[int, SessionState]:
     wanted = sorted(set(session_ids))
-    rows = await WorkshopSession.select(*_COLUMNS).where(
-        WorkshopSession.id.is_in(wanted or [-1]))
+    rows = await WorkshopSession.select(*_COLUMNS).where(WorkshopSession.id.is_in(wanted or [-1]))
     return {s.id: s for s in map(_state, rows)}
 
 
 async def take_seats(session_id: int, seats: int, now: datetime) -> bool:
     """Add ``seats`` to a scheduled session if they fit; False (nothing changed) if not."""
-    rows = await WorkshopSession.update({
-        WorkshopSession.seats_taken: WorkshopSession.seats_taken + seats,
-        WorkshopSession.updated_at: now,
-    }).where(
-        (WorkshopSession.id == session_id) & (WorkshopSession.status == SCHEDULED)
-        & WhereRaw("seats_taken + {} <= capacity", seats)
-    ).returning(WorkshopSession.id)
+    rows = (
+        await WorkshopSession.update(
+            {
+                WorkshopSession.seats_taken: WorkshopSession.seats_taken + seats,
+                WorkshopSession.updated_at: now,
+            }
+        )
+        .where(
+            (WorkshopSession.id == session_id)
+            & (WorkshopSession.status == SCHEDULED)
+            & WhereRaw("seats_taken + {} <= capacity", seats)
+        )
+        .returning(WorkshopSession.id)
+    )
     return bool(rows)
 
 
 async def release_seats(session_id: int, seats: int, now: datetime) -> None:
-    await WorkshopSession.update({
-        WorkshopSession.seats_taken: WorkshopSession.seats_taken - seats,
-        WorkshopSession.updated_at: now,
-    }).where((WorkshopSession.id == session_id) & WhereRaw("seats_taken >= {}", seats))
+    await WorkshopSession.update(
+        {
+            WorkshopSession.seats_taken: WorkshopSession.seats_taken - seats,
+            WorkshopSession.updated_at: now,
+        }
+    ).where((WorkshopSession.id == session_id) & WhereRaw("seats_taken >= {}", seats))

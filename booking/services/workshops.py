@@ -20,6 +20,7 @@ from booking.services.workshop_conflicts import (
     busy_error,
     lock_counsellors,
 )
+from booking.services.workshop_exceptions import add_exception
 from booking.services.workshop_links import WorkshopLinks
 from booking.services.workshop_plan import (
     PlannedSession,
@@ -30,8 +31,9 @@ from booking.services.workshop_plan import (
     slugify,
 )
 from booking.services.workshop_reconcile import reconcile
-from booking.services.workshop_sessions import add_exception, cancel_session, edit_session
 from booking.services.workshop_scope import venue_zone
+from booking.services.workshop_series_store import current_draft, series_columns
+from booking.services.workshop_sessions import SessionChange, cancel_session, edit_session
 from booking.tables import (
     ConventionCounsellor,
     WorkshopAnimator,
@@ -39,8 +41,19 @@ from booking.tables import (
     WorkshopSession,
 )
 
-__all__ = ["Preview", "SeriesDraft", "SeriesSaved", "add_exception", "cancel_session",
-           "create_series", "edit_session", "preview_series", "update_series"]
+__all__ = [
+    "Preview",
+    "SeriesDraft",
+    "SeriesSaved",
+    "SessionChange",
+    "add_exception",
+    "cancel_session",
+    "create_series",
+    "current_draft",
+    "edit_session",
+    "preview_series",
+    "update_series",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +80,16 @@ class SeriesSaved:
 async def _zone(draft: SeriesDraft) -> tuple[ZoneInfo, str]:
     """The venue's zone and holiday region; every animator must serve the convention."""
     found = await venue_zone(draft.convention_id, draft.venue_id)
-    serving = {r["counsellor"] for r in await ConventionCounsellor.select(
-        ConventionCounsellor.counsellor).where(
-        ConventionCounsellor.convention == draft.convention_id)}
+    serving = {
+        r["counsellor"]
+        for r in await ConventionCounsellor.select(ConventionCounsellor.counsellor).where(
+            ConventionCounsellor.convention == draft.convention_id
+        )
+    }
     if set(draft.counsellor_ids) - serving:
-        raise InvalidInput("Un animateur ne fait pas partie de la convention.",
-                           field="counsellor_ids")
+        raise InvalidInput(
+            "Un animateur ne fait pas partie de la convention.", field="counsellor_ids"
+        )
     return found
 
 
@@ -82,17 +99,26 @@ def _with_holidays_excluded(draft: SeriesDraft, planned: list[PlannedSession]) -
     return replace(draft, exdates=tuple(sorted(set(draft.exdates) | holidays)))
 
 
-async def preview_series(draft: SeriesDraft, *, now: datetime,
-                         series_id: int | None = None) -> Preview:
+async def preview_series(
+    draft: SeriesDraft, *, now: datetime, series_id: int | None = None
+) -> Preview:
     """The dates a draft yields (with the excluded ones and why) and the animators' clashes."""
     draft = clean_draft(draft)
     tz, region = await _zone(draft)
     planned = plan_sessions(draft, tz=tz, holiday_region=region, now=now)
-    ignore = [] if series_id is None else [r["id"] for r in await WorkshopSession.select(
-        WorkshopSession.id).where(WorkshopSession.series == series_id)]
-    conflicts = await animator_conflicts(draft.counsellor_ids,
-                                         [(p.start, p.end) for p in included(planned)],
-                                         ignore_sessions=ignore)
+    ignore = (
+        []
+        if series_id is None
+        else [
+            r["id"]
+            for r in await WorkshopSession.select(WorkshopSession.id).where(
+                WorkshopSession.series == series_id
+            )
+        ]
+    )
+    conflicts = await animator_conflicts(
+        draft.counsellor_ids, [(p.start, p.end) for p in included(planned)], ignore_sessions=ignore
+    )
     return Preview(draft, tz.key, planned, conflicts)
 
 
@@ -105,20 +131,14 @@ async def _unique_slug(title: str) -> str:
     return slug
 
 
-def _columns(draft: SeriesDraft) -> dict[str, object]:
-    return dict(
-        venue=draft.venue_id, title=draft.title, description=draft.description,
-        level=draft.level, themes=list(draft.themes), capacity=draft.capacity,
-        registration_mode=draft.registration_mode, start_time=draft.start_time,
-        end_time=draft.end_time, rrule=draft.rrule, first_day=draft.first_day,
-        until=draft.until, rdates=[d.isoformat() for d in draft.rdates],
-        exdates=[d.isoformat() for d in draft.exdates],
-        external_animators=list(draft.external_animators), offer_minutes=draft.offer_minutes,
-        cutoff_minutes=draft.cutoff_minutes, status=draft.status)
-
-
-async def create_series(draft: SeriesDraft, *, staff_id: int | None, now: datetime,
-                        force: bool = False, slug: str | None = None) -> SeriesSaved:
+async def create_series(
+    draft: SeriesDraft,
+    *,
+    staff_id: int | None,
+    now: datetime,
+    force: bool = False,
+    slug: str | None = None,
+) -> SeriesSaved:
     draft = clean_draft(draft)
     tz, region = await _zone(draft)
     planned = plan_sessions(draft, tz=tz, holiday_region=region, now=now)
@@ -128,39 +148,76 @@ async def create_series(draft: SeriesDraft, *, staff_id: int | None, now: dateti
     draft = _with_holidays_excluded(draft, planned)
     async with write_transaction():
         await lock_counsellors(draft.counsellor_ids)
-        conflicts = await animator_conflicts(draft.counsellor_ids,
-                                             [(p.start, p.end) for p in sessions])
+        conflicts = await animator_conflicts(
+            draft.counsellor_ids, [(p.start, p.end) for p in sessions]
+        )
         if conflicts and not force:
             raise busy_error(conflicts, tz)
-        series = WorkshopSeries(convention=draft.convention_id,
-                                slug=await _unique_slug(slug or draft.title),
-                                created_by=staff_id, created_at=now, updated_at=now,
-                                **_columns(draft))
+        series = WorkshopSeries(
+            convention=draft.convention_id,
+            slug=await _unique_slug(slug or draft.title),
+            created_by=staff_id,
+            created_at=now,
+            updated_at=now,
+            **series_columns(draft),
+        )
         await series.save()
         series_id = int(series.id)
         if draft.counsellor_ids:
-            await WorkshopAnimator.insert(*[WorkshopAnimator(series=series_id, counsellor=c)
-                                            for c in draft.counsellor_ids])
-        await WorkshopSession.insert(*[
-            WorkshopSession(series=series_id, venue=draft.venue_id, starts_at=p.start,
-                            ends_at=p.end, capacity=draft.capacity, seats_taken=0,
-                            status="scheduled", updated_at=now) for p in sessions])
-        created = tuple(r["id"] for r in await WorkshopSession.select(WorkshopSession.id).where(
-            WorkshopSession.series == series_id).order_by(WorkshopSession.starts_at))
-        await audit.record(at=now, actor_kind="staff" if staff_id else "system",
-                           actor_id=staff_id, action="workshop_series.create",
-                           entity="workshop_series", entity_id=series_id,
-                           sessions=len(created), forced=bool(conflicts))
+            await WorkshopAnimator.insert(
+                *[WorkshopAnimator(series=series_id, counsellor=c) for c in draft.counsellor_ids]
+            )
+        await WorkshopSession.insert(
+            *[
+                WorkshopSession(
+                    series=series_id,
+                    venue=draft.venue_id,
+                    starts_at=p.start,
+                    ends_at=p.end,
+                    capacity=draft.capacity,
+                    seats_taken=0,
+                    status="scheduled",
+                    updated_at=now,
+                )
+                for p in sessions
+            ]
+        )
+        created = tuple(
+            r["id"]
+            for r in await WorkshopSession.select(WorkshopSession.id)
+            .where(WorkshopSession.series == series_id)
+            .order_by(WorkshopSession.starts_at)
+        )
+        await audit.record(
+            at=now,
+            actor_kind="staff" if staff_id else "system",
+            actor_id=staff_id,
+            action="workshop_series.create",
+            entity="workshop_series",
+            entity_id=series_id,
+            sessions=len(created),
+            forced=bool(conflicts),
+        )
     return SeriesSaved(series_id, str(series.slug), created)
 
 
-async def update_series(series_id: int, draft: SeriesDraft, *, staff_id: int, now: datetime,
-                        links: WorkshopLinks, force: bool = False) -> SeriesSaved:
+async def update_series(
+    series_id: int,
+    draft: SeriesDraft,
+    *,
+    staff_id: int,
+    now: datetime,
+    links: WorkshopLinks,
+    force: bool = False,
+) -> SeriesSaved:
     """Replace the series' settings; future sessions follow the new schedule (single-edited
     sessions are kept as they are; sessions whose day disappears are cancelled and their
     registrants told)."""
-    existing = await WorkshopSeries.select(WorkshopSeries.convention, WorkshopSeries.slug).where(
-        WorkshopSeries.id == series_id).first()
+    existing = (
+        await WorkshopSeries.select(WorkshopSeries.convention, WorkshopSeries.slug)
+        .where(WorkshopSeries.id == series_id)
+        .first()
+    )
     if existing is None:
         raise NotFound("Cet atelier n'existe pas.")
     draft = clean_draft(replace(draft, convention_id=existing["convention"]))
@@ -169,19 +226,38 @@ async def update_series(series_id: int, draft: SeriesDraft, *, staff_id: int, no
     draft = _with_holidays_excluded(draft, planned)
     async with write_transaction():
         await lock_counsellors(draft.counsellor_ids)
-        outcome = await reconcile(series_id, draft, included(planned), tz=tz, now=now,
-                                  staff_id=staff_id, links=links, force=force)
-        await WorkshopSeries.update({**{getattr(WorkshopSeries, k): v
-                                        for k, v in _columns(draft).items()},
-                                     WorkshopSeries.updated_at: now}).where(
-            WorkshopSeries.id == series_id)
+        outcome = await reconcile(
+            series_id,
+            draft,
+            included(planned),
+            tz=tz,
+            now=now,
+            staff_id=staff_id,
+            links=links,
+            force=force,
+        )
+        await WorkshopSeries.update(
+            {
+                **{getattr(WorkshopSeries, k): v for k, v in series_columns(draft).items()},
+                WorkshopSeries.updated_at: now,
+            }
+        ).where(WorkshopSeries.id == series_id)
         await WorkshopAnimator.delete().where(WorkshopAnimator.series == series_id)
         if draft.counsellor_ids:
-            await WorkshopAnimator.insert(*[WorkshopAnimator(series=series_id, counsellor=c)
-                                            for c in draft.counsellor_ids])
-        await audit.record(at=now, actor_kind="staff", actor_id=staff_id,
-                           action="workshop_series.update", entity="workshop_series",
-                           entity_id=series_id, created=len(outcome.created),
-                           moved=len(outcome.moved), cancelled=len(outcome.cancelled))
-    return SeriesSaved(series_id, existing["slug"], outcome.created, outcome.moved,
-                       outcome.cancelled)
+            await WorkshopAnimator.insert(
+                *[WorkshopAnimator(series=series_id, counsellor=c) for c in draft.counsellor_ids]
+            )
+        await audit.record(
+            at=now,
+            actor_kind="staff",
+            actor_id=staff_id,
+            action="workshop_series.update",
+            entity="workshop_series",
+            entity_id=series_id,
+            created=len(outcome.created),
+            moved=len(outcome.moved),
+            cancelled=len(outcome.cancelled),
+        )
+    return SeriesSaved(
+        series_id, existing["slug"], outcome.created, outcome.moved, outcome.cancelled
+    )
