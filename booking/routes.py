@@ -14,6 +14,7 @@ from booking.api.workshops_public import PublicWorkshops
 from booking.api.workshops_staff import StaffWorkshops
 from booking.api.workshops_staff_sessions import StaffWorkshopSessions
 from booking.web import feeds, staff_auth, staff_home, twilio_webhooks
+from booking.web.page_routes import page_handlers
 from booking.web.workshop_routes import workshop_handlers
 
 
@@ -33,6 +34,7 @@ def route_handlers() -> list[Any]:
         *feeds.HANDLERS,
         ResidentPrivacy,
         ApiTokens,
+        *page_handlers(),
         PublicWorkshops,
         StaffWorkshops,
         StaffWorkshopSessions,
