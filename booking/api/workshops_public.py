@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from booking.api.schemas import PathId
 from booking.api.workshop_schemas import (
     ListingOut,
     PublicSeriesOut,
@@ -139,7 +140,7 @@ class PublicWorkshops(Controller):
     async def register(
         self,
         request: Request[Any, Any, Any],
-        series_id: FromPath[int],
+        series_id: PathId,
         data: JSONBody[RegistrationIn],
     ) -> RegistrationOut:
         """Confirmed when every requested session has room, otherwise waitlisted (the

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
+from booking.api.schemas import PathId
 from booking.api.workshop_schemas import (
     ConflictOut,
     CountOut,
@@ -135,7 +136,7 @@ class StaffWorkshops(Controller):
 
     @get("/series/{series_id:int}", summary="A series with its sessions and their counts")
     async def show(
-        self, request: Request[Any, Any, Any], series_id: FromPath[int]
+        self, request: Request[Any, Any, Any], series_id: PathId
     ) -> StaffSeriesOut:
         await guard_series(request, series_id)
         row = await WorkshopSeries.select().where(WorkshopSeries.id == series_id).first()
@@ -169,7 +170,7 @@ class StaffWorkshops(Controller):
 
     @patch("/series/{series_id:int}", summary="Edit a series; future sessions follow")
     async def update(
-        self, request: Request[Any, Any, Any], series_id: FromPath[int], data: JSONBody[SeriesPatch]
+        self, request: Request[Any, Any, Any], series_id: PathId, data: JSONBody[SeriesPatch]
     ) -> SeriesSavedOut:
         """Sessions whose day disappears are cancelled and their registrants told by SMS;
         sessions edited one by one keep their own settings."""
@@ -202,7 +203,7 @@ class StaffWorkshops(Controller):
         summary="No session on a day (its session is cancelled, registrants told)",
     )
     async def exception(
-        self, request: Request[Any, Any, Any], series_id: FromPath[int], data: JSONBody[ExceptionIn]
+        self, request: Request[Any, Any, Any], series_id: PathId, data: JSONBody[ExceptionIn]
     ) -> CountOut:
         principal = await guard_series(request, series_id)
         ctx = request_context(request)

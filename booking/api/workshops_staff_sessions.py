@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
+from booking.api.schemas import PathId
 from booking.api.workshop_schemas import (
     AttendanceIn,
     AttendanceOut,
@@ -46,7 +47,7 @@ class StaffWorkshopSessions(Controller):
     async def edit_session(
         self,
         request: Request[Any, Any, Any],
-        session_id: FromPath[int],
+        session_id: PathId,
         data: JSONBody[SessionPatch],
     ) -> CountOut:
         principal = await guard_series(request, await series_of_session(session_id))
@@ -74,7 +75,7 @@ class StaffWorkshopSessions(Controller):
     async def cancel_session(
         self,
         request: Request[Any, Any, Any],
-        session_id: FromPath[int],
+        session_id: PathId,
         data: JSONBody[CancelSessionIn],
     ) -> CountOut:
         principal = await guard_series(request, await series_of_session(session_id))
@@ -91,7 +92,7 @@ class StaffWorkshopSessions(Controller):
 
     @get("/sessions/{session_id:int}/registrations", summary="A session's roster")
     async def roster(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int]
+        self, request: Request[Any, Any, Any], session_id: PathId
     ) -> list[RosterLineOut]:
         await guard_series(request, await series_of_session(session_id))
         return [
@@ -119,7 +120,7 @@ class StaffWorkshopSessions(Controller):
     async def register(
         self,
         request: Request[Any, Any, Any],
-        session_id: FromPath[int],
+        session_id: PathId,
         data: JSONBody[StaffRegistrationIn],
     ) -> RegistrationOut:
         series_id = await series_of_session(session_id)
@@ -161,7 +162,7 @@ class StaffWorkshopSessions(Controller):
     async def attendance(
         self,
         request: Request[Any, Any, Any],
-        session_id: FromPath[int],
+        session_id: PathId,
         data: JSONBody[AttendanceIn],
     ) -> AttendanceOut:
         principal = await guard_series(request, await series_of_session(session_id))
@@ -181,7 +182,7 @@ class StaffWorkshopSessions(Controller):
     async def outcome(
         self,
         request: Request[Any, Any, Any],
-        registration_id: FromPath[int],
+        registration_id: PathId,
         data: JSONBody[OutcomeIn],
     ) -> CountOut:
         principal = await guard_series(request, await _series_of_registration(registration_id))
@@ -201,7 +202,7 @@ class StaffWorkshopSessions(Controller):
     async def cancel_registration(
         self,
         request: Request[Any, Any, Any],
-        registration_id: FromPath[int],
+        registration_id: PathId,
         data: JSONBody[CancelRegistrationIn],
     ) -> CountOut:
         principal = await guard_series(request, await _series_of_registration(registration_id))

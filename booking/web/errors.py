@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 
-from booking.errors import DomainError, NotAuthenticated, ServiceUnavailable
+from booking.errors import DomainError, NotAuthenticated, NotFound, ServiceUnavailable
 
 log = logging.getLogger("creneau.http")
 
@@ -73,7 +74,11 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 
 
 def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """Connection failures (database down) become a clean 503; anything else a 500."""
+    """Connection failures (database down) become a clean 503; an identifier too large for
+    the database (a page's ``{id:int}``) names nothing, so 404; anything else a 500."""
+    if _caused_by(exc, lambda e: isinstance(e, OverflowError)
+                  or type(e).__name__ == "NumericValueOutOfRangeError"):
+        return domain_error_handler(request, NotFound("Cette ressource n'existe pas."))
     if _is_connection_error(exc):
         log.warning("database unavailable: %s", type(exc).__name__)
         err = ServiceUnavailable("Le service est momentanément indisponible. Réessayez.")
@@ -86,16 +91,24 @@ def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
                     status_code=500, media_type=MediaType.JSON)
 
 
-def _is_connection_error(exc: BaseException) -> bool:
-    names = {"ConnectionRefusedError", "ConnectionDoesNotExistError", "InterfaceError",
-             "CannotConnectNowError", "TooManyConnectionsError", "PostgresConnectionError",
-             "OperationalError", "ConnectionResetError", "OSError"}
+CONNECTION_ERRORS = {"ConnectionRefusedError", "ConnectionDoesNotExistError", "InterfaceError",
+                     "CannotConnectNowError", "TooManyConnectionsError",
+                     "PostgresConnectionError", "OperationalError", "ConnectionResetError",
+                     "OSError"}
+
+
+def _caused_by(exc: BaseException, test: Callable[[BaseException], bool]) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
-        if type(seen).__name__ in names or isinstance(seen, ConnectionError):
+        if test(seen):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    return _caused_by(exc, lambda e: type(e).__name__ in CONNECTION_ERRORS
+                      or isinstance(e, ConnectionError))
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

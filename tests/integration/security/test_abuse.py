@@ -71,3 +71,13 @@ async def test_security_headers(client: httpx.AsyncClient) -> None:
     assert response.headers["x-frame-options"] == "DENY"
     scripts = re.findall(r"<script[^>]*>", response.text)
     assert all('src="/static/' in tag for tag in scripts), scripts  # no inline script
+
+
+async def test_page_ids_too_large_for_the_database_are_not_found(
+    client: httpx.AsyncClient, demo: dict[str, Any]
+) -> None:
+    from tests.support.fixtures import sign_in
+
+    await sign_in(client, "admin@creneau.demo", "demo-creneau-2026")
+    response = await client.get(f"/staff/workshops/series/{10**25}")
+    assert response.status_code == 404
