@@ -10,7 +10,13 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 
-from booking.errors import DomainError, NotAuthenticated, NotFound, ServiceUnavailable
+from booking.errors import (
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    ServiceUnavailable,
+)
 
 log = logging.getLogger("creneau.http")
 
@@ -79,6 +85,9 @@ def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     if _caused_by(exc, lambda e: isinstance(e, OverflowError)
                   or type(e).__name__ == "NumericValueOutOfRangeError"):
         return domain_error_handler(request, NotFound("Cette ressource n'existe pas."))
+    if _caused_by(exc, lambda e: type(e).__name__ in UNSTORABLE_TEXT):
+        return domain_error_handler(
+            request, InvalidInput("Le texte envoyé contient des caractères non autorisés."))
     if _is_connection_error(exc):
         log.warning("database unavailable: %s", type(exc).__name__)
         err = ServiceUnavailable("Le service est momentanément indisponible. Réessayez.")
@@ -91,6 +100,7 @@ def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
                     status_code=500, media_type=MediaType.JSON)
 
 
+UNSTORABLE_TEXT = {"CharacterNotInRepertoireError", "UntranslatableCharacterError"}
 CONNECTION_ERRORS = {"ConnectionRefusedError", "ConnectionDoesNotExistError", "InterfaceError",
                      "CannotConnectNowError", "TooManyConnectionsError",
                      "PostgresConnectionError", "OperationalError", "ConnectionResetError",

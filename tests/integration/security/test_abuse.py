@@ -81,3 +81,9 @@ async def test_page_ids_too_large_for_the_database_are_not_found(
     await sign_in(client, "admin@creneau.demo", "demo-creneau-2026")
     response = await client.get(f"/staff/workshops/series/{10**25}")
     assert response.status_code == 404
+
+
+async def test_text_the_database_cannot_store_is_refused(client: httpx.AsyncClient,
+                                                         demo: dict[str, Any]) -> None:
+    response = await client.get("/api/public/workshops", params={"convention": "a\x00b"})
+    assert response.status_code in (400, 404, 422)
