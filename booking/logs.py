@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 
 CHATTY_LIBRARIES = ("aiosqlite", "httpx", "httpcore", "twilio.http_client", "asyncio")
+NOISY_LIBRARIES = ("apscheduler",)  # a line per timer tick otherwise
 
 
 def quiet_personal_data_loggers() -> None:
-    for name in CHATTY_LIBRARIES:
+    for name in CHATTY_LIBRARIES + NOISY_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
