@@ -1,5 +1,9 @@
 """Load what ``booking.slots`` needs from the database, in a fixed number of queries.
 
+The hot reads are plain SQL that runs unchanged on SQLite and PostgreSQL (``{}``
+placeholders, ``IN`` lists, ``UNION ALL``); values that SQLite may hand back as text
+(dates, times, instants) are converted here.
+
 A counsellor's busy time is gathered across every venue and convention: their appointments
 (widened by each appointment's own buffers, stored as ``blocked_from/blocked_until``), the
 workshop sessions they animate, and their absences (recurring ones expanded here).
@@ -8,24 +12,17 @@ workshop sessions they animate, and their absences (recurring ones expanded here
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from booking.db import aware, json_dates, json_list
+from piccolo.querystring import QueryString
+
+from booking.db import aware, engine, json_dates, json_list
 from booking.errors import UnknownService
 from booking.slots import BusyMap, RuleSpec, ServiceSpec
-from booking.tables import (
-    Absence,
-    Appointment,
-    AvailabilityRule,
-    Service,
-    VenueClosure,
-    WorkshopAnimator,
-    WorkshopSession,
-)
 from calendars.intervals import Interval, IntervalSet
 from calendars.recurrence import Recurrence, occurrence_dates
 
@@ -42,7 +39,7 @@ class ServiceRow:
     confirm_online_ahead_minutes: int | None
 
 
-def service_spec(row: dict[str, Any]) -> ServiceSpec:
+def service_spec(row: Mapping[str, Any]) -> ServiceSpec:
     return ServiceSpec(
         id=int(row["id"]),
         duration=timedelta(minutes=row["duration_minutes"]),
@@ -55,7 +52,8 @@ def service_spec(row: dict[str, Any]) -> ServiceSpec:
 
 
 async def load_service(service_id: int) -> ServiceRow:
-    row = await Service.select().where(Service.id == service_id).first()
+    found = await fetch("SELECT * FROM service WHERE id = {}", service_id)
+    row = found[0] if found else None
     if row is None or not row["active"]:
         raise UnknownService("Ce motif de rendez-vous n'existe pas.", field="service_id")
     return ServiceRow(
@@ -70,26 +68,43 @@ async def load_service(service_id: int) -> ServiceRow:
     )
 
 
+RULE_SQL = (
+    "SELECT r.id, r.counsellor, r.venue, r.service_ids, r.start_time, r.end_time, r.rrule, "
+    "r.first_day, r.until, r.rdates, r.exdates, c.timezone AS tz, c.holiday_region AS region, "
+    "v.name AS venue_name, v.address AS venue_address, v.commune AS commune_id, "
+    "c.name AS commune_name, k.first_name, k.last_name "
+    "FROM availability_rule r JOIN venue v ON v.id = r.venue "
+    "JOIN commune c ON c.id = v.commune JOIN counsellor k ON k.id = r.counsellor "
+    "WHERE r.active AND v.active AND k.active"
+)
+
+
+async def fetch(sql: str, *args: Any) -> list[Mapping[str, Any]]:
+    """One raw statement (``{}`` placeholders, engine-neutral SQL), in the current transaction
+    if any: the hot reads skip the ORM's query building, which costs more than the query.
+    Rows are read by column name (dicts on SQLite, asyncpg records on PostgreSQL)."""
+    rows: list[Mapping[str, Any]] = await engine().run_querystring(QueryString(sql, *args))
+    return rows
+
+
+def marks(values: Sequence[Any]) -> str:
+    """Placeholders of an ``IN (...)`` list (never empty: ``NULL`` matches nothing)."""
+    return ", ".join("{}" for _ in values) or "NULL"
+
+
 async def load_rules(
     *, venue_ids: Iterable[int] | None = None, counsellor_ids: Iterable[int] | None = None
 ) -> list[RuleSpec]:
-    query = AvailabilityRule.select(
-        *AvailabilityRule.all_columns(),
-        AvailabilityRule.venue._.commune._.timezone.as_alias("tz"),
-        AvailabilityRule.venue._.commune._.holiday_region.as_alias("region"),
-    ).where(
-        (AvailabilityRule.active == True)  # noqa: E712
-        & (AvailabilityRule.venue._.active == True)  # noqa: E712
-        & (AvailabilityRule.counsellor._.active == True)  # noqa: E712
-    )
-    if venue_ids is not None:
-        query = query.where(AvailabilityRule.venue.is_in(list(venue_ids) or [-1]))
-    if counsellor_ids is not None:
-        query = query.where(AvailabilityRule.counsellor.is_in(list(counsellor_ids) or [-1]))
-    return [rule_spec(row) for row in await query]
+    sql, args = RULE_SQL, []
+    for column, ids in (("r.venue", venue_ids), ("r.counsellor", counsellor_ids)):
+        if ids is not None:
+            wanted = sorted(set(ids))
+            sql += f" AND {column} IN ({marks(wanted)})"
+            args += wanted
+    return [rule_spec(row) for row in await fetch(sql + " ORDER BY r.id", *args)]
 
 
-def rule_spec(row: dict[str, Any]) -> RuleSpec:
+def rule_spec(row: Mapping[str, Any]) -> RuleSpec:
     return RuleSpec(
         id=int(row["id"]),
         counsellor_id=int(row["counsellor"]),
@@ -97,16 +112,51 @@ def rule_spec(row: dict[str, Any]) -> RuleSpec:
         service_ids=frozenset(int(s) for s in json_list(row["service_ids"])),
         tz=row["tz"],
         holiday_region=row["region"],
-        start_time=row["start_time"],
-        end_time=row["end_time"],
+        start_time=_time(row["start_time"]),
+        end_time=_time(row["end_time"]),
         recurrence=Recurrence(
-            first_day=row["first_day"],
+            first_day=_day(row["first_day"]),
             rrule=row["rrule"],
-            until=row["until"],
+            until=_day(row["until"]) if row["until"] is not None else None,
             rdates=json_dates(row["rdates"]),
             exdates=json_dates(row["exdates"]),
         ),
     )
+
+
+def _time(value: time | str) -> time:
+    return value if isinstance(value, time) else time.fromisoformat(value)
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _instant(value: datetime | str) -> datetime:
+    return aware(value if isinstance(value, datetime) else datetime.fromisoformat(value))
+
+
+# One UNION ALL per load: (kind, owner, start, end, rrule, until, timezone) where owner is a
+# counsellor (a: appointment, w: workshop animated, b: absence) or a venue (v: closure).
+_COUNSELLOR_BRANCHES = (
+    "SELECT 'a' AS kind, a.counsellor AS owner, a.blocked_from AS starts, "
+    "a.blocked_until AS ends, '' AS rrule, CAST(NULL AS DATE) AS until, '' AS tz "
+    "FROM appointment a WHERE a.counsellor IN ({c}) AND a.status <> 'cancelled' "
+    "AND a.blocked_from < {{}} AND a.blocked_until > {{}}{ignore}",
+    "SELECT 'w', n.counsellor, s.starts_at, s.ends_at, '', NULL, '' FROM workshop_session s "
+    "JOIN workshop_animator n ON n.series = s.series WHERE n.counsellor IN ({c}) "
+    "AND s.status <> 'cancelled' AND s.starts_at < {{}} AND s.ends_at > {{}}",
+    "SELECT 'b', b.counsellor, b.starts_at, b.ends_at, b.rrule, b.until, b.timezone "
+    "FROM absence b WHERE b.counsellor IN ({c}) AND b.starts_at < {{}} "
+    "AND (b.ends_at > {{}} OR b.rrule <> '')",
+)
+_VENUE_BRANCHES = (
+    "SELECT 'v', c.venue, c.starts_at, c.ends_at, '', NULL, '' FROM venue_closure c "
+    "WHERE c.venue IN ({v}) AND c.starts_at < {{}} AND c.ends_at > {{}}",
+    "SELECT 'v', v.id, c.starts_at, c.ends_at, '', NULL, '' FROM venue_closure c "
+    "JOIN venue v ON v.commune = c.commune WHERE c.venue IS NULL AND v.id IN ({v}) "
+    "AND c.starts_at < {{}} AND c.ends_at > {{}}",
+)
 
 
 async def load_busy(
@@ -117,85 +167,71 @@ async def load_busy(
     end: datetime,
     ignore_appointment: int | None = None,
 ) -> BusyMap:
-    """Busy intervals overlapping ``[start, end)`` for these counsellors and venues."""
-    counsellors = sorted(set(counsellor_ids)) or [-1]
-    venues = sorted(set(venue_ids)) or [-1]
-    by_counsellor: dict[int, list[Interval]] = defaultdict(list)
-
-    appointments = Appointment.select(
-        Appointment.counsellor, Appointment.blocked_from, Appointment.blocked_until
-    ).where(
-        Appointment.counsellor.is_in(counsellors)
-        & (Appointment.status != "cancelled")
-        & (Appointment.blocked_from < end)
-        & (Appointment.blocked_until > start)
-    )
-    if ignore_appointment is not None:
-        appointments = appointments.where(Appointment.id != ignore_appointment)
-    for row in await appointments:
-        by_counsellor[row["counsellor"]].append(
-            Interval(aware(row["blocked_from"]), aware(row["blocked_until"])))
-
-    sessions = await WorkshopAnimator.select(
-        WorkshopAnimator.counsellor,
-        WorkshopAnimator.series._.id.as_alias("series_id"),
-    ).where(WorkshopAnimator.counsellor.is_in(counsellors))
-    series_to_counsellors: dict[int, list[int]] = defaultdict(list)
-    for row in sessions:
-        series_to_counsellors[row["series_id"]].append(row["counsellor"])
-    if series_to_counsellors:
-        for row in await WorkshopSession.select(
-            WorkshopSession.series, WorkshopSession.starts_at, WorkshopSession.ends_at
-        ).where(
-            WorkshopSession.series.is_in(list(series_to_counsellors))
-            & (WorkshopSession.status != "cancelled")
-            & (WorkshopSession.starts_at < end)
-            & (WorkshopSession.ends_at > start)
-        ):
-            span = Interval(aware(row["starts_at"]), aware(row["ends_at"]))
-            for counsellor in series_to_counsellors[row["series"]]:
-                by_counsellor[counsellor].append(span)
-
-    for row in await Absence.select().where(
-        Absence.counsellor.is_in(counsellors) & (Absence.starts_at < end)
-    ):
-        by_counsellor[row["counsellor"]].extend(absence_spans(row, start, end))
-
-    by_venue: dict[int, list[Interval]] = defaultdict(list)
-    closures = await VenueClosure.select(
-        VenueClosure.venue, VenueClosure.commune, VenueClosure.starts_at, VenueClosure.ends_at
-    ).where(
-        (VenueClosure.venue.is_in(venues) | VenueClosure.commune.is_not_null())
-        & (VenueClosure.starts_at < end)
-        & (VenueClosure.ends_at > start)
-    )
-    commune_closures = [c for c in closures if c["venue"] is None]
-    for row in closures:
-        if row["venue"] is not None:
-            by_venue[row["venue"]].append(Interval(aware(row["starts_at"]), aware(row["ends_at"])))
-    if commune_closures:
-        await _spread_commune_closures(commune_closures, venues, by_venue)
-
+    """Busy intervals overlapping ``[start, end)`` for these counsellors and venues, read in
+    one statement whatever their number."""
+    counsellors, venues = sorted(set(counsellor_ids)), sorted(set(venue_ids))
+    branches: list[str] = []
+    args: list[Any] = []
+    if counsellors:
+        ignore = " AND a.id <> {}" if ignore_appointment is not None else ""
+        for n, branch in enumerate(_COUNSELLOR_BRANCHES):
+            branches.append(branch.format(c=marks(counsellors), ignore=ignore if n == 0 else ""))
+            args += [*counsellors, end, start]
+            if n == 0 and ignore_appointment is not None:
+                args.append(ignore_appointment)
+    if venues:
+        for branch in _VENUE_BRANCHES:
+            branches.append(branch.format(v=marks(venues)))
+            args += [*venues, end, start]
+    by_counsellor: dict[int, list[Span]] = defaultdict(list)
+    by_venue: dict[int, list[Span]] = defaultdict(list)
+    for row in await fetch(" UNION ALL ".join(branches), *args) if branches else []:
+        kind, owner = row["kind"], int(row["owner"])
+        span = (_instant(row["starts"]), _instant(row["ends"]))
+        if kind == "v":
+            by_venue[owner].append(span)
+        elif kind == "b":
+            by_counsellor[owner].extend(
+                (i.start, i.end)
+                for i in absence_spans(
+                    {
+                        "starts_at": span[0],
+                        "ends_at": span[1],
+                        "rrule": row["rrule"],
+                        "timezone": row["tz"],
+                        "until": _day(row["until"]) if row["until"] is not None else None,
+                    },
+                    start,
+                    end,
+                )
+            )
+        else:
+            by_counsellor[owner].append(span)
     return BusyMap(
-        by_counsellor={k: IntervalSet(v) for k, v in by_counsellor.items()},
-        by_venue={k: IntervalSet(v) for k, v in by_venue.items()},
+        by_counsellor={k: interval_set(v) for k, v in by_counsellor.items()},
+        by_venue={k: interval_set(v) for k, v in by_venue.items()},
     )
 
 
-async def _spread_commune_closures(
-    closures: list[dict[str, Any]], venues: list[int], by_venue: dict[int, list[Interval]]
-) -> None:
-    from booking.tables import Venue
+Span = tuple[datetime, datetime]
 
-    communes = {c["commune"] for c in closures}
-    venue_rows = await Venue.select(Venue.id, Venue.commune).where(
-        Venue.id.is_in(venues) & Venue.commune.is_in(list(communes)))
-    venues_of: dict[int, list[int]] = defaultdict(list)
-    for v in venue_rows:
-        venues_of[v["commune"]].append(v["id"])
-    for c in closures:
-        for venue in venues_of[c["commune"]]:
-            by_venue[venue].append(Interval(aware(c["starts_at"]), aware(c["ends_at"])))
+
+def interval_set(spans: list[Span]) -> IntervalSet:
+    """Merge plain ``(start, end)`` pairs before building intervals: a counsellor's day of
+    back-to-back appointments becomes one interval instead of a dozen objects."""
+    if not spans:
+        return IntervalSet()
+    spans.sort()
+    merged: list[Interval] = []
+    low, high = spans[0]
+    for begin, finish in spans[1:]:
+        if begin <= high:
+            high = max(high, finish)
+        else:
+            merged.append(Interval(low, high))
+            low, high = begin, finish
+    merged.append(Interval(low, high))
+    return IntervalSet(merged)
 
 
 def absence_spans(row: dict[str, Any], start: datetime, end: datetime) -> list[Interval]:
@@ -208,8 +244,9 @@ def absence_spans(row: dict[str, Any], start: datetime, end: datetime) -> list[I
     local_start, local_end = first_start.astimezone(tz), first_end.astimezone(tz)
     length_days = (local_end.date() - local_start.date()).days
     rec = Recurrence(first_day=local_start.date(), rrule=row["rrule"], until=row["until"])
-    days = occurrence_dates(rec, (start.astimezone(tz).date() - timedelta(days=length_days)),
-                            end.astimezone(tz).date())
+    days = occurrence_dates(
+        rec, (start.astimezone(tz).date() - timedelta(days=length_days)), end.astimezone(tz).date()
+    )
     spans = []
     for day in days:
         s = datetime.combine(day, local_start.time(), tz)
