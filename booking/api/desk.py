@@ -39,6 +39,7 @@ from booking.services.availability_data import load_service
 from booking.services.slot_search import Scope, search_slots
 from booking.web.abuse import limit_staff
 from booking.web.guards import current_principal, require
+from booking.web.staff_reach import residents_in_reach
 
 MAX_AGENDA = timedelta(days=62)
 
@@ -47,12 +48,12 @@ class Desk(Controller):
     path = "/api/staff"
     tags = ["phone desk (staff)"]
 
-    @get("/residents", summary="Find residents by mobile number")
+    @get("/residents", summary="Find residents by mobile number (those received in scope)")
     async def find_residents(self, request: Request[Any, Any, Any],
                              phone: FromQuery[str]) -> list[ResidentOut]:
         principal = await current_principal(request)
         require(principal, Action.FIND_RESIDENT)
-        found = await residents.find_by_phone(phone)
+        found = await residents_in_reach(principal, await residents.find_by_phone(phone))
         return [ResidentOut(id=r.id, first_name=r.first_name, last_name=r.last_name,
                             phone=r.phone, email=r.email, sms_consent=r.sms_consent,
                             phone_status=r.phone_status) for r in found]

@@ -14,7 +14,7 @@ from booking.auth.scopes import conventions_of_commune
 from booking.db import write_transaction
 from booking.errors import NotFound
 from booking.services import audit
-from booking.tables import Appointment, Registration, Resident
+from booking.tables import Appointment, Registration, Resident, WorkshopAnimator
 from notifications.tables import InboundMessage, OutboxMessage
 
 ANONYMOUS = {"first_name": "Anonyme", "last_name": "", "phone": "", "email": ""}
@@ -64,22 +64,32 @@ async def apply_retention(*, now: datetime, months: int) -> dict[str, int]:
 
 
 async def resident_target(resident_id: int) -> Target:
-    """A resident is in the scope of the communes where they were received, and their own."""
+    """A resident is in the scope of the communes where they were received, and their own
+    (with the conventions covering them), and of the counsellors who received them."""
     row = await Resident.select(Resident.commune).where(Resident.id == resident_id).first()
     if row is None:
         raise NotFound("Cet usager n'existe pas.")
-    communes = {r["commune"] for r in await Appointment.select(
-        Appointment.venue._.commune.as_alias("commune")).where(
-        Appointment.resident == resident_id)}
-    communes |= {r["commune"] for r in await Registration.select(
-        Registration.session._.venue._.commune.as_alias("commune")).where(
-        Registration.resident == resident_id)}
+    seen = await Appointment.select(
+        Appointment.venue._.commune.as_alias("commune"), Appointment.counsellor).where(
+        Appointment.resident == resident_id)
+    communes = {r["commune"] for r in seen}
+    counsellors = {r["counsellor"] for r in seen}
+    registered = await Registration.select(
+        Registration.session._.venue._.commune.as_alias("commune"),
+        Registration.session._.series.as_alias("series")).where(
+        Registration.resident == resident_id)
+    communes |= {r["commune"] for r in registered}
+    if registered:
+        counsellors |= {r["counsellor"] for r in await WorkshopAnimator.select(
+            WorkshopAnimator.counsellor).where(
+            WorkshopAnimator.series.is_in(sorted({r["series"] for r in registered})))}
     if row["commune"]:
         communes.add(row["commune"])
     conventions: set[int] = set()
     for commune in communes:
         conventions |= await conventions_of_commune(commune)
-    return Target(convention_ids=frozenset(conventions), commune_ids=frozenset(communes))
+    return Target(convention_ids=frozenset(conventions), commune_ids=frozenset(communes),
+                  counsellor_ids=frozenset(counsellors))
 
 
 async def export_resident(resident_id: int) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from booking.web.desk_form import DeskForm, booking_request
 from booking.web.display import time_range, when
 from booking.web.forms import FieldErrors, form_data, number, text
 from booking.web.guards import current_principal, require
-from booking.web.staff_reach import bookable_places, services_in_reach
+from booking.web.staff_reach import bookable_places, residents_in_reach, services_in_reach
 
 DESK_SLOTS = 15
 
@@ -90,7 +90,7 @@ async def _choose_page(
     )
     kept = [s for s in search.slots if (s.venue_id, s.counsellor_id) in reachable]
     search = type(search)(search.service, kept[:DESK_SLOTS], search.venues, search.counsellors)
-    found = await residents.find_by_phone(e164)
+    found = await residents_in_reach(principal, await residents.find_by_phone(e164))
     people = [
         {
             "value": r.id,

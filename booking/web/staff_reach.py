@@ -10,12 +10,14 @@ from collections import defaultdict
 from typing import Any
 
 from booking.auth.permissions import Action, Principal, Target, allowed
+from booking.services.privacy import resident_target
 from booking.tables import (
     Commune,
     Convention,
     ConventionCommune,
     ConventionCounsellor,
     Counsellor,
+    Resident,
     Service,
     Venue,
 )
@@ -138,3 +140,15 @@ async def bookable_places(principal: Principal, convention_id: int) -> list[dict
                     }
                 )
     return places
+
+
+async def residents_in_reach(principal: Principal, found: list[Resident]) -> list[Resident]:
+    """Residents (found by phone) the principal may see: received in their scope. Anyone
+    else calling from that number is booked as a new person (matched by name on save)."""
+    if principal.admin:
+        return found
+    return [
+        r
+        for r in found
+        if allowed(principal, Action.FIND_RESIDENT, await resident_target(int(r.id)))
+    ]
