@@ -15,7 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from booking.context import AppContext, Clock, system_clock
-from booking.db import close_engine, open_engine, reset_sqlite_lock, write_transaction
+from booking.db import close_engine, open_engine, write_transaction
 from booking.logs import quiet_personal_data_loggers
 from booking.maintenance import maintenance_jobs
 from booking.routes import route_handlers
@@ -55,7 +55,6 @@ def create_app(
             await sender.close()
             if opened:
                 await close_engine()
-                reset_sqlite_lock()
 
     return Litestar(
         route_handlers=[

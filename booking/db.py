@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-_sqlite_write_lock: asyncio.Lock | None = None
+# One engine-neutral write transaction for every use case and the dispatcher: SQLite gets an
+# in-process lock (one per event loop) plus ``BEGIN IMMEDIATE``, so the re-check inside
+# cannot be stale; PostgreSQL a plain transaction in which use cases take row locks.
+from notifications.transactions import close_outbox_engine as close_engine
+from notifications.transactions import immediate_transaction as write_transaction
+from notifications.transactions import open_outbox_engine
+
+__all__ = ["close_engine", "write_transaction"]
 
 
 def engine() -> Engine:
@@ -33,21 +36,7 @@ async def open_engine(pool_size: int = 10) -> bool:
 
     Returns whether this call opened the pool (and so should close it).
     """
-    db = engine()
-    if isinstance(db, PostgresEngine):
-        if db.pool is not None:
-            return False
-        await db.start_connection_pool(min_size=1, max_size=pool_size)
-        return True
-    if isinstance(db, SQLiteEngine):
-        await db.run_ddl("PRAGMA journal_mode=WAL")
-    return False
-
-
-async def close_engine() -> None:
-    db = engine()
-    if isinstance(db, PostgresEngine) and db.pool is not None:
-        await db.close_connection_pool()
+    return await open_outbox_engine(pool_size)
 
 
 async def ping() -> bool:
@@ -56,37 +45,6 @@ async def ping() -> bool:
     except Exception:
         return False
     return bool(rows)
-
-
-@asynccontextmanager
-async def write_transaction() -> AsyncIterator[None]:
-    """A transaction for a read-check-write use case.
-
-    SQLite: an in-process lock plus ``BEGIN IMMEDIATE`` (the write lock is taken before the
-    first read, so the re-check inside cannot be stale). PostgreSQL: a plain transaction in
-    which the use case takes row locks with ``lock_rows()``.
-    """
-    global _sqlite_write_lock
-    db = engine()
-    if isinstance(db, SQLiteEngine):
-        if db.current_transaction.get() is not None:
-            yield
-            return
-        if _sqlite_write_lock is None:
-            _sqlite_write_lock = asyncio.Lock()
-        async with _sqlite_write_lock, db.transaction(
-            transaction_type=TransactionType.immediate
-        ):
-            yield
-    else:
-        async with db.transaction():
-            yield
-
-
-def reset_sqlite_lock() -> None:
-    """Forget the lock (it is bound to the loop that created it); used when a loop ends."""
-    global _sqlite_write_lock
-    _sqlite_write_lock = None
 
 
 def json_list(value: Any) -> list[Any]:

@@ -1,8 +1,8 @@
-"""Write transactions for the outbox, without importing the booking app.
+"""Engine lifecycle and write transactions, shared by the whole service.
 
-The dispatcher takes a transaction factory: the web app passes ``booking.db.write_transaction``
-(so its SQLite writers share one in-process lock with the booking use cases); the standalone
-worker uses ``immediate_transaction`` below, which does the same for the outbox's own engine.
+They live here, below the booking app, so that the dispatcher and ``creneau worker`` need
+not import it; ``booking.db`` re-exports them (``write_transaction``, ``open_engine``…), so
+every SQLite writer in a process shares one lock per event loop.
 """
 
 from __future__ import annotations

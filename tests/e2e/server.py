@@ -31,7 +31,7 @@ async def serve(port: int, data_dir: Path) -> None:
     import uvicorn
 
     from booking.app import create_app
-    from booking.db import close_engine, open_engine, reset_sqlite_lock
+    from booking.db import close_engine, open_engine
     from booking.demo import seed_demo
     from booking.migrate import migrate
     from booking.settings import load_settings
@@ -42,7 +42,6 @@ async def serve(port: int, data_dir: Path) -> None:
     await seed_demo(today=START.date())
     if opened:
         await close_engine()
-    reset_sqlite_lock()
     app = create_app(settings, clock=FileClock(data_dir / "clock.txt"))
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", access_log=False
