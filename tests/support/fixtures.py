@@ -30,7 +30,7 @@ async def database() -> AsyncIterator[None]:
     from booking.db import close_engine, open_engine
     from booking.migrate import migrate
 
-    await open_engine(pool_size=40)
+    await open_engine(pool_size=20)
     await migrate()
     yield
     await close_engine()

@@ -45,7 +45,7 @@ async def race(specs: list[dict[str, Any]], first: int = 0) -> tuple[int, int]:
 async def _main(count: int, spec: dict[str, Any], first: int) -> None:
     from booking.db import close_engine, open_engine
 
-    await open_engine(pool_size=20)
+    await open_engine(pool_size=8)
     try:
         booked, refused = await race([spec] * count, first)
     finally:
