@@ -34,6 +34,7 @@ async def test_feed_link_shown_once_and_works(
     )
     assert link is not None and "/feeds/counsellor/" in link.group(1)
     assert 'href="webcal://' in created.text
+    assert "<svg" in created.text  # the QR code to subscribe from a phone
     feed = await client.get(link.group(1).replace("http://127.0.0.1:8000", ""))
     assert feed.status_code == 200 and feed.text.startswith("BEGIN:VCALENDAR")
     again = await client.get(url)
