@@ -22,33 +22,10 @@ from booking.web.display import long_day, time_range
 from booking.web.forms import FieldErrors, form_data
 from booking.web.guards import current_principal, require
 from booking.web.workshops_display import MODE_HINTS, seats_label
-from booking.web.workshops_staff_form import DEFAULTS, draft_of, options, values_of
+from booking.web.workshops_staff_form import DEFAULTS, FIELDS, draft_of, options, values_of
 from notifications.datetime_fr import format_when
 
-FORM_FIELDS = (
-    "convention",
-    "venue",
-    "title",
-    "description",
-    "level",
-    "themes",
-    "capacity",
-    "registration_mode",
-    "start_time",
-    "end_time",
-    "first_day",
-    "frequency",
-    "count",
-    "until",
-    "rrule",
-    "exdates",
-    "counsellors",
-    "external_animators",
-    "offer_minutes",
-    "cutoff_minutes",
-    "status",
-    "force",
-)
+FORM_FIELDS = (*FIELDS, "counsellors", "force")  # the fields an error can point at
 
 
 def _page(name: str, status: int = 200, **context: Any) -> Template:
