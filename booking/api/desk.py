@@ -10,7 +10,6 @@ from litestar.params import FromQuery, JSONBody
 
 from booking.api.appointments_public import links
 from booking.api.schemas import (
-    AgendaItem,
     BookingOut,
     CancelIn,
     Limit,
@@ -33,7 +32,7 @@ from booking.auth.scopes import (
 from booking.context import request_context
 from booking.errors import InvalidInput
 from booking.services import appointments, residents
-from booking.services.agenda import agenda
+from booking.services.agenda import AgendaItem, agenda
 from booking.services.appointments import BookingRequest
 from booking.services.availability_data import load_service
 from booking.services.slot_search import Scope, search_slots

@@ -112,14 +112,3 @@ class ResidentOut(msgspec.Struct):
     email: str
     sms_consent: bool
     phone_status: str
-
-
-class AgendaItem(msgspec.Struct):
-    appointment_id: int
-    start: datetime
-    end: datetime
-    status: str
-    service: str
-    venue: str
-    resident: str
-    channel: str

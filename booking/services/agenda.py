@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from booking.api.schemas import AgendaItem
+import msgspec
+
 from booking.tables import Appointment
+
+
+class AgendaItem(msgspec.Struct):
+    """One line of a staff agenda (also the JSON shape of the agenda endpoints)."""
+
+    appointment_id: int
+    start: datetime
+    end: datetime
+    status: str
+    service: str
+    venue: str
+    resident: str
+    channel: str
 
 
 async def agenda(*, start: datetime, end: datetime, counsellor_id: int | None = None,

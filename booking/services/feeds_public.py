@@ -13,6 +13,7 @@ from piccolo.query.functions.aggregate import Max
 
 from booking.db import aware
 from booking.errors import NotFound
+from booking.services.feed_events import SESSION_COLUMNS
 from booking.services.feed_model import (
     EPOCH,
     KEEP_CANCELLED,
@@ -45,22 +46,9 @@ KINDS = ("commune", "venue", "convention")
 
 
 _SESSION_COLUMNS = (
-    WorkshopSession.id,
-    WorkshopSession.series,
-    WorkshopSession.starts_at,
-    WorkshopSession.ends_at,
-    WorkshopSession.status,
-    WorkshopSession.sequence,
-    WorkshopSession.capacity,
-    WorkshopSession.seats_taken,
-    WorkshopSession.updated_at,
+    *SESSION_COLUMNS,
     WorkshopSession.venue.id.as_alias("venue_id"),
-    WorkshopSession.series.title.as_alias("title"),
     WorkshopSession.series.description.as_alias("series_description"),
-    WorkshopSession.series.updated_at.as_alias("series_updated_at"),
-    WorkshopSession.venue.name.as_alias("venue"),
-    WorkshopSession.venue.address.as_alias("address"),
-    WorkshopSession.venue._.commune._.timezone.as_alias("tz"),
 )
 
 
