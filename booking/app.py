@@ -19,6 +19,9 @@ from booking.db import close_engine, open_engine, write_transaction
 from booking.logs import quiet_personal_data_loggers
 from booking.maintenance import maintenance_jobs
 from booking.routes import route_handlers
+from booking.services.availability_changes import AvailabilityChanges
+from booking.services.slot_cache import SlotCache
+from booking.services.slot_search import SlotSearch
 from booking.settings import Settings
 from booking.sms import sender_from_settings
 from booking.web.errors import EXCEPTION_HANDLERS
@@ -34,11 +37,19 @@ def create_app(
     """Build the app around its collaborators (settings, SMS sender, clock)."""
     quiet_personal_data_loggers()
     sender = sms_sender if sms_sender is not None else sender_from_settings(settings)
-    ctx = AppContext(settings=settings, clock=clock or system_clock, sms_sender=sender)
+    changes = AvailabilityChanges()
+    slot_cache: SlotCache[SlotSearch] | None = (
+        SlotCache(changes, max_entries=settings.slot_cache_entries)
+        if settings.slot_cache_entries else None
+    )
+    ctx = AppContext(settings=settings, clock=clock or system_clock, sms_sender=sender,
+                     slot_cache=slot_cache)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         opened = await open_engine()
+        if slot_cache is not None:
+            await changes.start()
         await sender.start()
         dispatch = (build_scheduler(settings, sender, clock=ctx.clock,
                                     transaction=write_transaction)
@@ -53,6 +64,7 @@ def create_app(
             if dispatch is not None:
                 await dispatch.stop()
             await sender.close()
+            await changes.stop()
             if opened:
                 await close_engine()
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Request
 from litestar.datastructures import State
 
 from booking.settings import Settings
+
+if TYPE_CHECKING:
+    from booking.services.slot_cache import SlotCache
+    from booking.services.slot_search import SlotSearch
 
 Clock = Callable[[], datetime]
 
@@ -24,6 +28,7 @@ class AppContext:
     settings: Settings
     clock: Clock
     sms_sender: Any
+    slot_cache: SlotCache[SlotSearch] | None = None
 
 
 def app_context(state: State) -> AppContext:

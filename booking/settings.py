@@ -49,6 +49,7 @@ class Settings:
     booking_rate_per_phone_day: int = 5
     staff_rate_per_hour: int = 300
     sms_daily_cap: int = 6
+    slot_cache_entries: int = 256
 
     @property
     def is_production(self) -> bool:
@@ -191,6 +192,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         booking_rate_per_phone_day=_int(env, "CRENEAU_BOOKING_RATE_PER_PHONE_DAY", 5, errors),
         staff_rate_per_hour=_int(env, "CRENEAU_STAFF_RATE_PER_HOUR", 300, errors),
         sms_daily_cap=_int(env, "CRENEAU_SMS_DAILY_CAP", 6, errors),
+        slot_cache_entries=_int(env, "CRENEAU_SLOT_CACHE_ENTRIES", 256, errors),
     )
     if errors:
         raise ConfigError("\n".join(errors))

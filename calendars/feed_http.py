@@ -10,9 +10,13 @@ from email.utils import format_datetime, parsedate_to_datetime
 _ENTITY_TAG = re.compile(r'\s*(W/)?("[^"]*"|[^,\s]+)\s*(?:,|$)')
 
 
-def compute_etag(body: bytes) -> str:
-    """Strong, quoted ETag derived from the body."""
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+def compute_etag(body: bytes, tag: str = "") -> str:
+    """Strong, quoted ETag derived from the body (and ``tag``, when the same body must be
+    told apart, e.g. under a new secret link)."""
+    digest = hashlib.sha256(body)
+    if tag:
+        digest.update(b"\0" + tag.encode())
+    return '"' + digest.hexdigest()[:32] + '"'
 
 
 def last_modified_header(moment: datetime) -> str:

@@ -30,35 +30,46 @@ def merge_intervals(items: Iterable[Interval]) -> list[Interval]:
 
     Empty intervals are dropped; bounds are normalised to UTC.
     """
-    spans = sorted(
-        (item.start.astimezone(UTC), item.end.astimezone(UTC))
-        for item in items
-        if item.start < item.end
-    )
-    merged: list[Interval] = []
-    if not spans:
-        return merged
-    cur_start, cur_end = spans[0]
-    for start, end in spans[1:]:
-        if start <= cur_end:
-            if end > cur_end:
-                cur_end = end
+    starts, ends = _merged((item.start, item.end) for item in items)
+    return [Interval(start, end) for start, end in zip(starts, ends, strict=True)]
+
+
+def _merged(spans: Iterable[tuple[datetime, datetime]]) -> tuple[list[datetime], list[datetime]]:
+    """Starts and ends (UTC) of the union of ``(start, end)`` pairs; empty pairs dropped."""
+    ordered = sorted((_as_utc(start), _as_utc(end)) for start, end in spans if start < end)
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    for begin, finish in ordered:
+        if ends and begin <= ends[-1]:
+            if finish > ends[-1]:
+                ends[-1] = finish
         else:
-            merged.append(Interval(cur_start, cur_end))
-            cur_start, cur_end = start, end
-    merged.append(Interval(cur_start, cur_end))
-    return merged
+            starts.append(begin)
+            ends.append(finish)
+    return starts, ends
+
+
+def _as_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("Interval bounds must be timezone-aware datetimes")
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 class IntervalSet:
     """An immutable union of intervals; ``overlaps`` costs one bisection."""
 
-    __slots__ = ("_ends", "_items", "_starts")
+    __slots__ = ("_ends", "_starts")
 
     def __init__(self, items: Iterable[Interval] = ()) -> None:
-        self._items: tuple[Interval, ...] = tuple(merge_intervals(items))
-        self._starts: list[datetime] = [item.start for item in self._items]
-        self._ends: list[datetime] = [item.end for item in self._items]
+        self._starts, self._ends = _merged((item.start, item.end) for item in items)
+
+    @classmethod
+    def from_spans(cls, spans: Iterable[tuple[datetime, datetime]]) -> IntervalSet:
+        """The union of plain ``(start, end)`` pairs of aware instants, without building an
+        ``Interval`` per pair (the hot path of availability: hundreds of appointments)."""
+        made = cls.__new__(cls)
+        made._starts, made._ends = _merged(spans)
+        return made
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         """True when ``[start, end)`` shares at least one instant with the set."""
@@ -70,16 +81,16 @@ class IntervalSet:
         return index >= 0 and self._ends[index] > start
 
     def __iter__(self) -> Iterator[Interval]:
-        return iter(self._items)
+        return (Interval(start, end) for start, end in zip(self._starts, self._ends, strict=True))
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._starts)
 
     def __bool__(self) -> bool:
-        return bool(self._items)
+        return bool(self._starts)
 
     def __repr__(self) -> str:
-        return f"IntervalSet({list(self._items)!r})"
+        return f"IntervalSet({list(self)!r})"
 
 
 EMPTY_INTERVAL_SET = IntervalSet()

@@ -55,7 +55,7 @@ class PublicAppointments(Controller):
         search = await search_slots(
             service_id=service_id, now=request_context(request).clock(), start=start, end=end,
             scope=Scope(venue_id=venue_id, commune_id=commune_id, counsellor_id=counsellor_id),
-            limit=max(1, min(limit, MAX_LIMIT)))
+            limit=max(1, min(limit, MAX_LIMIT)), cache=request_context(request).slot_cache)
         return slot_list(search)
 
     @post("/appointments", summary="Book an appointment without an account", status_code=201)

@@ -70,7 +70,8 @@ class Desk(Controller):
         search = await search_slots(
             service_id=service_id, now=request_context(request).clock(), start=start, end=end,
             scope=Scope(venue_id=venue_id, commune_id=commune_id, counsellor_id=counsellor_id),
-            staff=True, limit=max(1, min(limit, 200)))
+            staff=True, limit=max(1, min(limit, 200)),
+            cache=request_context(request).slot_cache)
         return slot_list(search)
 
     @post("/appointments", summary="Book for a resident (phone or desk)", status_code=201)

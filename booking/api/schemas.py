@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar.params import PathParameter, QueryParameter
 
-from booking.services.slot_search import SlotSearch, describe
+from booking.services.slot_search import SlotSearch
 from notifications.datetime_fr import format_when
 
 MAX_ID = 2**31 - 1
@@ -44,13 +45,20 @@ class SlotList(msgspec.Struct):
 def slot_list(search: SlotSearch) -> SlotList:
     items = []
     for slot in search.slots:
-        d = describe(search, slot)
+        venue = search.venues[slot.venue_id]
         items.append(SlotOut(start=slot.start, end=slot.end,
-                             label=format_when(slot.start, ZoneInfo(d["timezone"])),
-                             venue_id=d["venue_id"], venue=d["venue"], commune=d["commune"],
-                             counsellor_id=d["counsellor_id"], counsellor=d["counsellor"]))
+                             label=slot_label(slot.start, venue.timezone),
+                             venue_id=venue.id, venue=venue.name, commune=venue.commune_name,
+                             counsellor_id=slot.counsellor_id,
+                             counsellor=search.counsellors.get(slot.counsellor_id, "")))
     return SlotList(service_id=search.service.spec.id, service=search.service.public_label,
                     slots=items)
+
+
+@lru_cache(maxsize=8192)
+def slot_label(start: datetime, timezone: str) -> str:
+    """French label of a slot's start; slots recur across requests, so labels are kept."""
+    return format_when(start, ZoneInfo(timezone))
 
 
 class BookingIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -133,7 +133,9 @@ def _day(value: date | str) -> date:
 
 
 def _instant(value: datetime | str) -> datetime:
-    return aware(value if isinstance(value, datetime) else datetime.fromisoformat(value))
+    if isinstance(value, datetime):  # PostgreSQL: already aware (hot: a row per busy span)
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware(datetime.fromisoformat(value))
 
 
 # One UNION ALL per load: (kind, owner, start, end, rrule, until, timezone) where owner is a
@@ -151,7 +153,8 @@ _COUNSELLOR_BRANCHES = (
     "AND (b.ends_at > {{}} OR b.rrule <> '')",
 )
 _VENUE_BRANCHES = (
-    "SELECT 'v', c.venue, c.starts_at, c.ends_at, '', NULL, '' FROM venue_closure c "
+    "SELECT 'v' AS kind, c.venue AS owner, c.starts_at AS starts, c.ends_at AS ends, "
+    "'' AS rrule, CAST(NULL AS DATE) AS until, '' AS tz FROM venue_closure c "
     "WHERE c.venue IN ({v}) AND c.starts_at < {{}} AND c.ends_at > {{}}",
     "SELECT 'v', v.id, c.starts_at, c.ends_at, '', NULL, '' FROM venue_closure c "
     "JOIN venue v ON v.commune = c.commune WHERE c.venue IS NULL AND v.id IN ({v}) "
@@ -208,30 +211,12 @@ async def load_busy(
         else:
             by_counsellor[owner].append(span)
     return BusyMap(
-        by_counsellor={k: interval_set(v) for k, v in by_counsellor.items()},
-        by_venue={k: interval_set(v) for k, v in by_venue.items()},
+        by_counsellor={k: IntervalSet.from_spans(v) for k, v in by_counsellor.items()},
+        by_venue={k: IntervalSet.from_spans(v) for k, v in by_venue.items()},
     )
 
 
 Span = tuple[datetime, datetime]
-
-
-def interval_set(spans: list[Span]) -> IntervalSet:
-    """Merge plain ``(start, end)`` pairs before building intervals: a counsellor's day of
-    back-to-back appointments becomes one interval instead of a dozen objects."""
-    if not spans:
-        return IntervalSet()
-    spans.sort()
-    merged: list[Interval] = []
-    low, high = spans[0]
-    for begin, finish in spans[1:]:
-        if begin <= high:
-            high = max(high, finish)
-        else:
-            merged.append(Interval(low, high))
-            low, high = begin, finish
-    merged.append(Interval(low, high))
-    return IntervalSet(merged)
 
 
 def absence_spans(row: dict[str, Any], start: datetime, end: datetime) -> list[Interval]:

@@ -1,10 +1,11 @@
 """Rendered feeds kept in memory, keyed by everything their body depends on.
 
 A calendar client polls its feed again and again, mostly to hear ``304 Not Modified``. The
-``ETag`` is the hash of the body, so it is exact; this cache lets a request whose inputs (the
-rows read, the day, the links) equal those of an earlier one reuse its body and ``ETag``
-instead of building and serializing the calendar again. Keys are compared for equality, not
-only by hash. Each process has its own cache; the ``ETag`` is the same everywhere.
+``ETag`` is the hash of the body (and of the source's tag), so it is exact; this cache lets a
+request whose inputs (the rows read or their digest, the day, the links) equal those of an
+earlier one reuse its body and ``ETag`` instead of reading the rows and building the
+calendar again (``booking.services.feed_rows``). Keys are compared for equality, not only by
+hash. Each process has its own cache; the ``ETag`` is the same everywhere.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
-from booking.services.feed_model import FeedSource
+from booking.services.feed_model import Feed, FeedSource
 from calendars.feed_http import compute_etag
 
 
@@ -33,16 +34,26 @@ class FeedCache:
         self._entries: OrderedDict[Hashable, Rendered] = OrderedDict()
         self._bytes = 0
 
-    def render(self, source: FeedSource) -> Rendered:
-        found = self._entries.get(source.key)
+    async def render(self, source: FeedSource) -> Rendered:
+        """The rendered feed of ``source``: from the cache when its key is known, else
+        loaded, built and kept under the key of what was read."""
+        found = self.get(source.key, source.tag)
         if found is not None:
-            self._entries.move_to_end(source.key)
             return found
-        feed = source.build()
+        key, feed = await source.load()
+        return self.put(key, source.tag, feed)
+
+    def get(self, key: Hashable, tag: str = "") -> Rendered | None:
+        found = self._entries.get((key, tag))
+        if found is not None:
+            self._entries.move_to_end((key, tag))
+        return found
+
+    def put(self, key: Hashable, tag: str, feed: Feed) -> Rendered:
         body = feed.body()
-        rendered = Rendered(body, compute_etag(body), feed.last_modified)
+        rendered = Rendered(body, compute_etag(body, tag), feed.last_modified)
         if len(body) <= self.max_bytes:
-            self._entries[source.key] = rendered
+            self._entries[(key, tag)] = rendered
             self._bytes += len(body)
             while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
                 _, dropped = self._entries.popitem(last=False)

@@ -8,7 +8,7 @@ change of its rows, ``last_modified`` the later of that and the moment its windo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -34,14 +34,21 @@ class Feed:
 @dataclass(frozen=True, slots=True)
 class FeedSource:
     """A feed before it is built: ``key`` holds everything its body depends on (hashable,
-    compared for equality), so a cache can answer without building it again."""
+    compared for equality: the rows, or a digest of them), so a cache can answer without
+    reading or building it again. ``load`` reads and builds it, returning the key of what
+    it read (it differs from ``key`` when the rows changed in between). ``tag`` is mixed
+    into the ``ETag`` (a private feed's token generation)."""
 
     key: Hashable
-    build: Callable[[], Feed]
+    load: Callable[[], Awaitable[tuple[Hashable, Feed]]]
+    tag: str = ""
 
     @classmethod
     def of(cls, feed: Feed) -> FeedSource:
-        return cls(feed, lambda: feed)
+        async def ready() -> tuple[Hashable, Feed]:
+            return feed, feed
+
+        return cls(feed, ready)
 
 
 @dataclass(frozen=True, slots=True)

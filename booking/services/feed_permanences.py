@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 from piccolo.query.functions.aggregate import Max
 
-from booking.services.availability_data import load_busy, load_rules
+from booking.services.availability_data import fetch, load_rules, marks
 from booking.services.feed_model import FeedLinks, Place, as_moment, day_start, place_text
 from booking.slots import RuleSpec
 from booking.tables import AvailabilityRule, ConventionCommune, ConventionCounsellor, Venue
 from calendars.holidays import public_holidays
 from calendars.ical_build import FeedEvent
-from calendars.intervals import EMPTY_INTERVAL_SET, Interval, merge_intervals
+from calendars.intervals import Interval, merge_intervals
 from calendars.localtime import local_span
 from calendars.recurrence import occurrence_dates
 
@@ -53,6 +53,29 @@ def rule_spans(rule: RuleSpec, start: datetime, end: datetime) -> list[Interval]
     return spans
 
 
+_CLOSURES = (
+    "SELECT c.venue AS venue, c.starts_at AS starts, c.ends_at AS ends FROM venue_closure c "
+    "WHERE c.venue IN ({v}) AND c.starts_at < {{}} AND c.ends_at > {{}} UNION ALL "
+    "SELECT v.id, c.starts_at, c.ends_at FROM venue_closure c JOIN venue v "
+    "ON v.commune = c.commune WHERE c.venue IS NULL AND v.id IN ({v}) "
+    "AND c.starts_at < {{}} AND c.ends_at > {{}}"
+)
+
+
+async def _closures(
+    venue_ids: list[int], start: datetime, end: datetime
+) -> dict[int, list[tuple[datetime, datetime]]]:
+    """Closures of these venues (their own and their commune's) overlapping the window, in
+    one statement."""
+    found: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    sql = _CLOSURES.format(v=marks(venue_ids))
+    for row in await fetch(sql, *venue_ids, end, start, *venue_ids, end, start):
+        low, high = as_moment(row["starts"]), as_moment(row["ends"])
+        if low is not None and high is not None:
+            found[int(row["venue"])].append((low, high))
+    return found
+
+
 async def permanence_events(
     place: Place, *, now: datetime, links: FeedLinks
 ) -> tuple[list[FeedEvent], list[datetime | None]]:
@@ -80,17 +103,15 @@ async def permanence_events(
         .first()
     )
     changed = as_moment(created["at"]) if created else None
-    closures = (
-        await load_busy(counsellor_ids=[], venue_ids=list(venues), start=start, end=end)
-    ).by_venue
+    closures = await _closures(list(venues), start, end)
     spans: dict[int, list[Interval]] = defaultdict(list)
     for rule in rules:
         spans[rule.venue_id] += rule_spans(rule, start, end)
     events = []
     for venue_id, found in spans.items():
-        venue, closed = venues[venue_id], closures.get(venue_id, EMPTY_INTERVAL_SET)
+        venue, closed = venues[venue_id], closures.get(venue_id, [])
         for span in merge_intervals(found):
-            if closed.overlaps(span.start, span.end):
+            if any(low < span.end and high > span.start for low, high in closed):
                 continue
             events.append(
                 FeedEvent(

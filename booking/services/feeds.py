@@ -32,6 +32,7 @@ from booking.services.feed_model import (
     make_feed,
     short_name,
 )
+from booking.services.feed_rows import built, rows_source
 from booking.tables import (
     Appointment,
     ConventionCounsellor,
@@ -52,6 +53,7 @@ class FeedOwner:
     id: int
     first_name: str
     last_name: str
+    token_created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,13 +117,26 @@ async def owner_of_token(token: str) -> FeedOwner | None:
     if not token or len(token) > 64:
         return None
     row = (
-        await Counsellor.select(Counsellor.id, Counsellor.first_name, Counsellor.last_name)
+        await Counsellor.select(
+            Counsellor.id,
+            Counsellor.first_name,
+            Counsellor.last_name,
+            Counsellor.feed_token_created_at,
+        )
         .where(
             (Counsellor.feed_token_hash == hash_token(token)) & (Counsellor.active == True)  # noqa: E712
         )
         .first()
     )
-    return None if row is None else FeedOwner(row["id"], row["first_name"], row["last_name"])
+    if row is None:
+        return None
+    created = row["feed_token_created_at"]
+    return FeedOwner(
+        row["id"],
+        row["first_name"],
+        row["last_name"],
+        aware(created) if created is not None else None,
+    )
 
 
 async def horizon_days(counsellor_id: int) -> int:
@@ -157,35 +172,51 @@ def _build(
     return make_feed(meta, events, changes, window_moved=today)
 
 
-def _values(rows: list[dict[str, Any]]) -> tuple[tuple[Any, ...], ...]:
-    return tuple(tuple(row.values()) for row in rows)
+def _statements(owner_id: int, start: datetime, end: datetime, kept: datetime) -> list[Any]:
+    """The feed's two reads: appointments and animated sessions overlapping the window."""
+
+    def appointments() -> Any:
+        return Appointment.select(*APPOINTMENT_COLUMNS).where(
+            (Appointment.counsellor == owner_id)
+            & (Appointment.starts_at < end)
+            & (Appointment.ends_at > start)
+            & ((Appointment.status != "cancelled") | (Appointment.cancelled_at >= kept))
+        )
+
+    def sessions() -> Any:
+        animated = WorkshopAnimator.select(WorkshopAnimator.series).where(
+            WorkshopAnimator.counsellor == owner_id
+        )
+        return WorkshopSession.select(*SESSION_COLUMNS).where(
+            WorkshopSession.series.is_in(animated)
+            & (WorkshopSession.starts_at < end)
+            & (WorkshopSession.ends_at > start)
+            & ((WorkshopSession.status != "cancelled") | (WorkshopSession.cancelled_at >= kept))
+        )
+
+    return [appointments, sessions]
+
+
+async def _window(owner: FeedOwner, now: datetime) -> tuple[datetime, list[Any]]:
+    today = day_start(now)
+    start, end = today - PAST, today + timedelta(days=await horizon_days(owner.id) + 1)
+    return today, _statements(owner.id, start, end, today - KEEP_CANCELLED)
 
 
 async def counsellor_source(owner: FeedOwner, *, now: datetime, links: FeedLinks) -> FeedSource:
-    """The rows of ``owner``'s private feed (three queries, whatever the number of events),
-    keyed for ``FeedCache``: a poll that finds the same rows skips building the calendar."""
-    today = day_start(now)
-    start, end = today - PAST, today + timedelta(days=await horizon_days(owner.id) + 1)
-    kept = today - KEEP_CANCELLED
-    appointments = await Appointment.select(*APPOINTMENT_COLUMNS).where(
-        (Appointment.counsellor == owner.id)
-        & (Appointment.starts_at < end)
-        & (Appointment.ends_at > start)
-        & ((Appointment.status != "cancelled") | (Appointment.cancelled_at >= kept))
+    """``owner``'s private feed, keyed for ``FeedCache`` by a digest of its rows (two
+    statements, whatever the number of events): a poll that finds the same rows neither
+    reads them nor builds the calendar. The token's generation is mixed into the ``ETag``."""
+    today, statements = await _window(owner, now)
+    return await rows_source(
+        ("counsellor", owner, links, today),
+        statements,
+        lambda rows: _build(owner, today, rows[0], rows[1], links),
+        tag=owner.token_created_at.isoformat() if owner.token_created_at else "",
     )
-    animated = WorkshopAnimator.select(WorkshopAnimator.series).where(
-        WorkshopAnimator.counsellor == owner.id
-    )
-    sessions = await WorkshopSession.select(*SESSION_COLUMNS).where(
-        WorkshopSession.series.is_in(animated)
-        & (WorkshopSession.starts_at < end)
-        & (WorkshopSession.ends_at > start)
-        & ((WorkshopSession.status != "cancelled") | (WorkshopSession.cancelled_at >= kept))
-    )
-    key = ("counsellor", owner, links, today, _values(appointments), _values(sessions))
-    return FeedSource(key, lambda: _build(owner, today, appointments, sessions, links))
 
 
 async def counsellor_feed(owner: FeedOwner, *, now: datetime, links: FeedLinks) -> Feed:
-    """The private feed of ``owner``, built."""
-    return (await counsellor_source(owner, now=now, links=links)).build()
+    """The private feed of ``owner``, read and built (three statements)."""
+    today, statements = await _window(owner, now)
+    return await built(statements, lambda rows: _build(owner, today, rows[0], rows[1], links))

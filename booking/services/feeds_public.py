@@ -6,6 +6,7 @@ resident, never an animator's name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from booking.services.feed_model import (
     KEEP_CANCELLED,
     Feed,
     FeedLinks,
+    FeedSource,
     Place,
     as_moment,
     day_start,
@@ -30,6 +32,7 @@ from booking.services.feed_model import (
     short_name,
 )
 from booking.services.feed_permanences import permanence_events
+from booking.services.feed_rows import Rows, built, rows_source
 from booking.tables import (
     Appointment,
     Commune,
@@ -121,17 +124,82 @@ def public_session_event(row: dict[str, Any], links: FeedLinks) -> FeedEvent:
     )
 
 
-async def _registration_activity(condition: Any) -> list[datetime | None]:
+def _registration_activity(condition: Any) -> Any:
     """When seats last changed (a registration made or cancelled) in these sessions."""
-    row = (
-        await Registration.select(
-            Max(Registration.created_at, alias="made"),
-            Max(Registration.cancelled_at, alias="gone"),
+    return Registration.select(
+        Max(Registration.created_at, alias="made"),
+        Max(Registration.cancelled_at, alias="gone"),
+    ).where(condition)
+
+
+def _activity_moments(rows: list[dict[str, Any]]) -> list[datetime | None]:
+    return [as_moment(v) for v in (rows[0] if rows else {}).values()]
+
+
+def _place_statements(place: Place, today: datetime) -> list[Any]:
+    """The sessions at ``place`` overlapping the window, and when their seats last changed."""
+    start, end, kept = today - PAST, today + AHEAD, today - KEEP_CANCELLED
+
+    def sessions() -> Any:
+        window = (
+            (WorkshopSession.starts_at < end)
+            & (WorkshopSession.ends_at > start)
+            & (WorkshopSession.series.status == "published")
+            & ((WorkshopSession.status != "cancelled") | (WorkshopSession.cancelled_at >= kept))
         )
-        .where(condition)
-        .first()
+        return WorkshopSession.select(*_SESSION_COLUMNS).where(window & _place_filter(place))
+
+    def activity() -> Any:
+        session = Registration.session
+        seat_filter = {
+            "commune": session._.venue._.commune == place.id,
+            "venue": session._.venue == place.id,
+            "convention": session._.series._.convention == place.id,
+        }[place.kind]
+        return _registration_activity(
+            seat_filter & (session._.starts_at < end) & (session._.ends_at > start)
+        )
+
+    return [sessions, activity]
+
+
+async def _place_parts(
+    place: Place, *, now: datetime, links: FeedLinks, permanences: bool
+) -> tuple[tuple[Any, ...], list[Any], Callable[[list[Rows]], Feed]]:
+    """The feed's key (all but its rows), its statements and how rows become the feed."""
+    today = day_start(now)
+    path = f"/feeds/{place.kind}s/{place.id}.ics"
+    more: list[FeedEvent] = []
+    more_changes: list[datetime | None] = []
+    if permanences:
+        more, more_changes = await permanence_events(place, now=now, links=links)
+        path += "?permanences=1"
+
+    def build(rows: list[Rows]) -> Feed:
+        events = [public_session_event(r, links) for r in rows[0]] + more
+        changes = [e.last_modified for e in events] + _activity_moments(rows[1]) + more_changes
+        meta = CalendarMeta(
+            name=f"Ateliers numériques — {place.name}",
+            description=f"Ateliers numériques : {place.name}",
+            url=links.url(path),
+            refresh=timedelta(hours=1),
+            timezone=place.tz,
+        )
+        return make_feed(meta, events, changes, window_moved=today)
+
+    key = ("place", place, links, today, path, tuple(more), tuple(more_changes))
+    return key, _place_statements(place, today), build
+
+
+async def place_source(
+    place: Place, *, now: datetime, links: FeedLinks, permanences: bool = False
+) -> FeedSource:
+    """Workshop sessions at a place, keyed for ``FeedCache`` by a digest of their rows (the
+    permanence hours, computed from rules and closures, are part of the key)."""
+    key, statements, build = await _place_parts(
+        place, now=now, links=links, permanences=permanences
     )
-    return [as_moment(v) for v in (row or {}).values()]
+    return await rows_source(key, statements, build)
 
 
 async def place_feed(
@@ -139,38 +207,8 @@ async def place_feed(
 ) -> Feed:
     """Workshop sessions at a place (cancelled ones kept 30 days), optionally with the
     permanence hours of its venues."""
-    today = day_start(now)
-    start, end, kept = today - PAST, today + AHEAD, today - KEEP_CANCELLED
-    window = (
-        (WorkshopSession.starts_at < end)
-        & (WorkshopSession.ends_at > start)
-        & (WorkshopSession.series.status == "published")
-        & ((WorkshopSession.status != "cancelled") | (WorkshopSession.cancelled_at >= kept))
-    )
-    rows = await WorkshopSession.select(*_SESSION_COLUMNS).where(window & _place_filter(place))
-    events = [public_session_event(r, links) for r in rows]
-    session = Registration.session
-    seat_filter = {
-        "commune": session._.venue._.commune == place.id,
-        "venue": session._.venue == place.id,
-        "convention": session._.series._.convention == place.id,
-    }[place.kind]
-    activity = await _registration_activity(
-        seat_filter & (session._.starts_at < end) & (session._.ends_at > start)
-    )
-    changes = [e.last_modified for e in events] + activity
-    path = f"/feeds/{place.kind}s/{place.id}.ics"
-    if permanences:
-        more, more_changes = await permanence_events(place, now=now, links=links)
-        events, changes, path = events + more, changes + more_changes, path + "?permanences=1"
-    meta = CalendarMeta(
-        name=f"Ateliers numériques — {place.name}",
-        description=f"Ateliers numériques : {place.name}",
-        url=links.url(path),
-        refresh=timedelta(hours=1),
-        timezone=place.tz,
-    )
-    return make_feed(meta, events, changes, window_moved=today)
+    _, statements, build = await _place_parts(place, now=now, links=links, permanences=permanences)
+    return await built(statements, build)
 
 
 async def session_feed(session_id: int, *, now: datetime, links: FeedLinks) -> Feed:
@@ -183,7 +221,7 @@ async def session_feed(session_id: int, *, now: datetime, links: FeedLinks) -> F
     if row is None:
         raise NotFound("Cette séance n'existe pas.")
     event = public_session_event(row, links)
-    activity = await _registration_activity(Registration.session == session_id)
+    activity = _activity_moments(await _registration_activity(Registration.session == session_id))
     meta = CalendarMeta(name=row["title"], url=event.url, timezone=row["tz"])
     return make_feed(meta, [event], [event.last_modified, *activity], window_moved=EPOCH)
 

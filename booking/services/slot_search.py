@@ -6,8 +6,9 @@ to the counsellors of the service's convention.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +21,12 @@ from booking.services.availability_data import (
     load_service,
     rule_spec,
 )
+from booking.services.slot_cache import SlotCache
 from booking.slots import Slot, compute_slots
 from booking.tables import Venue
 
 MAX_WINDOW = timedelta(days=366)
+_TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +100,30 @@ async def search_slots(
     end: datetime | None = None,
     staff: bool = False,
     limit: int | None = None,
+    cache: SlotCache[SlotSearch] | None = None,
 ) -> SlotSearch:
     """Free slots of a service within the scope; ``staff`` lifts the minimum notice and
-    allows staff-only services. Three queries, whatever the scope and the data size."""
+    allows staff-only services. Three queries, whatever the scope and the data size; none
+    when ``cache`` holds the answer."""
+    if cache is not None:
+        ttl = cache.ttl
+        entry = await cache.get_or_compute(
+            (service_id, scope), now, lambda at: _search_ahead(service_id, scope, at, ttl)
+        )
+        if entry is not None:
+            full = entry.value
+            start, end = _window(full.service, now, start, end, staff=staff)
+            return _cut(full, now, start, end, staff=staff, limit=limit)
     service = await load_service(service_id)
+    start, end = _window(service, now, start, end, staff=staff)
+    return await _search(service, scope, now, start, end, staff=staff, limit=limit)
+
+
+def _window(
+    service: ServiceRow, now: datetime, start: datetime | None, end: datetime | None, *,
+    staff: bool,
+) -> tuple[datetime, datetime]:
+    """The requested window, checked (default: from now to the end of the horizon)."""
     if not service.online_bookable and not staff:
         raise NotFound("Ce motif se réserve auprès de votre mairie.", field="service_id")
     start = start or now
@@ -111,17 +134,60 @@ async def search_slots(
         raise InvalidInput("La fin de la période doit suivre son début.", field="end")
     if end - start > MAX_WINDOW:
         raise InvalidInput("La période demandée est trop longue (un an au plus).", field="end")
+    return start, end
+
+
+async def _search_ahead(service_id: int, scope: Scope, now: datetime, ttl: timedelta) -> SlotSearch:
+    """Every slot from ``now`` (notice ignored) to the end of the horizon plus ``ttl``: what
+    any request made within ``ttl`` after ``now`` may ask for."""
+    service = await load_service(service_id)
+    ahead = replace(service, spec=replace(service.spec, horizon=service.spec.horizon + ttl))
+    full = await _search(ahead, scope, now, now, now + ahead.spec.horizon + _TICK, staff=True)
+    return replace(full, service=service)
+
+
+def _cut(
+    full: SlotSearch, now: datetime, start: datetime, end: datetime, *, staff: bool,
+    limit: int | None,
+) -> SlotSearch:
+    """What ``_search`` answers for this window, cut from a search that covers it: the
+    bounds ``compute_slots`` applies, then the limit."""
+    spec = full.service.spec
+    lowest = max(start, now + (_TICK if staff else spec.min_notice))
+    below = min(end, now + spec.horizon + _TICK)
+    if below <= lowest or (limit is not None and limit <= 0):
+        slots: list[Slot] = []
+    else:
+        first = bisect_left(full.slots, lowest, key=_start)
+        last = bisect_left(full.slots, below, key=_start)
+        if limit is not None:
+            last = min(last, first + limit)
+        slots = full.slots[first:last]
+    venues = {v: full.venues[v] for v in sorted({s.venue_id for s in slots})}
+    names = {c: full.counsellors[c] for c in sorted({s.counsellor_id for s in slots})}
+    return SlotSearch(full.service, slots, venues, names)
+
+
+def _start(slot: Slot) -> datetime:
+    return slot.start
+
+
+async def _search(
+    service: ServiceRow, scope: Scope, now: datetime, start: datetime, end: datetime, *,
+    staff: bool, limit: int | None = None,
+) -> SlotSearch:
     rows = await _scope_rules(service.convention_id, scope)
     rules = [rule_spec(row) for row in rows]
-    busy = await load_busy(
+    spec = service.spec
+    busy = await load_busy(  # what a slot's own buffers may touch at either end
         counsellor_ids={r.counsellor_id for r in rules},
         venue_ids={r.venue_id for r in rules},
-        start=start,
-        end=end + service.spec.duration,
+        start=start - spec.buffer_before,
+        end=end + spec.duration + spec.buffer_after,
     )
     slots = compute_slots(
         rules,
-        service.spec,
+        spec,
         busy,
         window_start=start,
         window_end=end,
@@ -149,17 +215,3 @@ async def search_slots(
         if r["counsellor"] in used_counsellors
     }
     return SlotSearch(service, slots, dict(sorted(venues.items())), dict(sorted(names.items())))
-
-
-def describe(search: SlotSearch, slot: Slot) -> dict[str, Any]:
-    venue = search.venues[slot.venue_id]
-    return {
-        "start": slot.start,
-        "end": slot.end,
-        "venue_id": venue.id,
-        "venue": venue.name,
-        "commune": venue.commune_name,
-        "counsellor_id": slot.counsellor_id,
-        "counsellor": search.counsellors.get(slot.counsellor_id, ""),
-        "timezone": venue.timezone,
-    }

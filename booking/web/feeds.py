@@ -32,7 +32,7 @@ def feed_links(request: Request[Any, Any, Any]) -> FeedLinks:
     return FeedLinks(request_context(request).settings.public_base_url)
 
 
-def calendar_response(
+async def calendar_response(
     request: Request[Any, Any, Any],
     source: FeedSource | Feed,
     *,
@@ -40,7 +40,9 @@ def calendar_response(
     max_age: int,
     filename: str = "",
 ) -> Response[bytes]:
-    rendered = FEEDS.render(source if isinstance(source, FeedSource) else FeedSource.of(source))
+    rendered = await FEEDS.render(
+        source if isinstance(source, FeedSource) else FeedSource.of(source)
+    )
     body, etag = rendered.body, rendered.etag
     headers = {
         "ETag": etag,
@@ -91,20 +93,20 @@ async def counsellor_feed(request: Request[Any, Any, Any], name: FromPath[str]) 
     feed = await feeds.counsellor_source(
         owner, now=request_context(request).clock(), links=feed_links(request)
     )
-    return calendar_response(request, feed, public=False, max_age=PRIVATE_MAX_AGE)
+    return await calendar_response(request, feed, public=False, max_age=PRIVATE_MAX_AGE)
 
 
 async def _place_response(
     request: Request[Any, Any, Any], kind: str, name: str, permanences: str
 ) -> Response[bytes]:
     place = await feeds_public.find_place(kind, _ics_id(name))
-    feed = await feeds_public.place_feed(
+    feed = await feeds_public.place_source(
         place,
         now=request_context(request).clock(),
         links=feed_links(request),
         permanences=permanences.lower() in ("1", "true", "oui", "yes"),
     )
-    return calendar_response(request, feed, public=True, max_age=PUBLIC_MAX_AGE)
+    return await calendar_response(request, feed, public=True, max_age=PUBLIC_MAX_AGE)
 
 
 @route("/feeds/communes/{name:str}", http_method=METHODS, include_in_schema=False)
@@ -134,7 +136,7 @@ async def session_feed(request: Request[Any, Any, Any], name: FromPath[str]) -> 
     feed = await feeds_public.session_feed(
         session_id, now=request_context(request).clock(), links=feed_links(request)
     )
-    return calendar_response(
+    return await calendar_response(
         request, feed, public=True, max_age=PUBLIC_MAX_AGE, filename=f"atelier-{session_id}.ics"
     )
 
@@ -148,7 +150,9 @@ async def resident_appointment(
     feed = await feeds_public.resident_appointment_feed(
         appointment, token, links=feed_links(request)
     )
-    return calendar_response(request, feed, public=False, max_age=60, filename="rendez-vous.ics")
+    return await calendar_response(
+        request, feed, public=False, max_age=60, filename="rendez-vous.ics"
+    )
 
 
 HANDLERS = [

@@ -137,6 +137,7 @@ async def _slot_page(
             now=now,
             start=after,
             limit=PAGE_SIZE,
+            cache=request_context(request).slot_cache,
         )
     except DomainError as err:
         raise NotFound(err.message) from err

@@ -143,6 +143,7 @@ async def _move_page(request: Request[Any, Any, Any], token: str, errors: FieldE
         scope=Scope(),
         now=request_context(request).clock(),
         limit=MOVE_CHOICES,
+        cache=request_context(request).slot_cache,
     )
     return Template(
         "resident/move.html",

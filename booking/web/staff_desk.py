@@ -87,6 +87,7 @@ async def _choose_page(
         now=request_context(request).clock(),
         staff=True,
         limit=DESK_SLOTS * 4,
+        cache=request_context(request).slot_cache,
     )
     kept = [s for s in search.slots if (s.venue_id, s.counsellor_id) in reachable]
     search = type(search)(search.service, kept[:DESK_SLOTS], search.venues, search.counsellors)

@@ -15,6 +15,7 @@ from booking.db import engine, is_postgres
 from booking.services.availability_data import load_rules
 from booking.services.slot_search import Scope, search_slots
 from tests.support.fixtures import DEFAULT_NOW
+from tests.support.statements import postgres_sql, recorded
 
 # Few counsellors, many appointments: most rows are history, as in a real deployment.
 HISTORY = Scale(counsellors=20, communes=8, appointments=6000, workshop_sessions=600, seed=11)
@@ -30,17 +31,8 @@ async def dataset(db: None) -> AsyncIterator[Dataset]:
 async def statements(monkeypatch: pytest.MonkeyPatch, data: Dataset) -> list[tuple[str, list]]:
     """The SQL (and arguments) of a 60-day slot search of the sample commune, then of the
     rules of its venues as the booking check reads them."""
-    seen: list[tuple[str, list[Any]]] = []
-    kind = type(engine())
-    original = kind.run_querystring
-
-    async def capture(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
-        seen.append(querystring.compile_string(engine_type="postgres"))
-        return await original(self, querystring, *args, **kwargs)
-
     venues = [v for v, c in data.plan.venue_commune.items() if c == data.commune_id]
-    with monkeypatch.context() as patch:
-        patch.setattr(kind, "run_querystring", capture)
+    with recorded(monkeypatch, postgres_sql, ddl=False) as seen:
         await search_slots(
             service_id=data.service_id,
             scope=Scope(commune_id=data.commune_id),

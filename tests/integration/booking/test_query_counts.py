@@ -3,8 +3,8 @@ number of appointments and rules (no N+1): counted at the engine, on both engine
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractContextManager
 from datetime import time, timedelta
 from typing import Any
 
@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from bench.generate import Dataset, Scale, add_appointments, generate
-from booking.db import engine
 from booking.services.agenda import agenda
 from booking.services.slot_search import Scope, search_slots
 from booking.tables import Appointment, AvailabilityRule, Venue
 from tests.support.fixtures import DEFAULT_NOW
+from tests.support.statements import recorded
 
 SMALL = Scale(counsellors=12, communes=6, appointments=10, workshop_sessions=40, seed=7)
 WINDOW = timedelta(days=60)
@@ -30,25 +30,9 @@ PINNED = {
 }
 
 
-@contextmanager
-def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def counted(monkeypatch: pytest.MonkeyPatch) -> AbstractContextManager[list[str]]:
     """Every statement sent through the engine (ORM queries and raw SQL alike)."""
-    seen: list[str] = []
-    kind = type(engine())
-    run_querystring, run_ddl = kind.run_querystring, kind.run_ddl
-
-    async def querystring(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
-        seen.append(str(querystring)[:160])
-        return await run_querystring(self, querystring, *args, **kwargs)
-
-    async def ddl(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
-        seen.append(sql[:160])
-        return await run_ddl(self, sql, *args, **kwargs)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(kind, "run_querystring", querystring)
-        patch.setattr(kind, "run_ddl", ddl)
-        yield seen
+    return recorded(monkeypatch)
 
 
 @pytest.fixture

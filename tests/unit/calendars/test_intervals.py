@@ -101,3 +101,26 @@ def _minutes(item: Interval) -> tuple[int, int]:
         int((item.start - T0).total_seconds() // 60),
         int((item.end - T0).total_seconds() // 60),
     )
+
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@settings(max_examples=100)
+@given(items=st.lists(spans, max_size=20), local=st.lists(st.booleans(), max_size=20))
+def test_from_spans_is_the_same_set(items: list[Interval], local: list[bool]) -> None:
+    """Plain pairs, some in a local zone (absences), make the set ``IntervalSet`` makes."""
+    pairs = [
+        (i.start.astimezone(PARIS), i.end.astimezone(PARIS)) if n < len(local) and local[n]
+        else (i.start, i.end)
+        for n, i in enumerate(items)
+    ]
+    fast, reference = IntervalSet.from_spans(pairs), IntervalSet(items)
+    assert list(fast) == list(reference)
+    assert all(i.start.tzinfo is UTC for i in fast)
+    assert len(fast) == len(reference) and bool(fast) is bool(reference)
+
+
+def test_from_spans_rejects_naive_instants() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        IntervalSet.from_spans([(datetime(2026, 6, 1), datetime(2026, 6, 2))])
