@@ -8,7 +8,8 @@ import asyncio
 import importlib
 import os
 import re
-import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
@@ -18,7 +19,7 @@ import httpx
 import pytest
 
 from bench.generate import Dataset, Scale, generate
-from booking.db import engine, is_postgres
+from booking.db import engine
 from booking.services.availability_changes import LISTENER_NAME, AvailabilityChanges
 from booking.services.slot_cache import SlotCache
 from booking.services.slot_search import Scope, SlotSearch, search_slots
@@ -46,21 +47,30 @@ async def changes(db: None) -> AsyncIterator[AvailabilityChanges]:
     await watcher.stop()
 
 
-async def outside_write(sql: str) -> None:
-    """A write from another connection than the app's engine, as another process makes."""
-    url = os.environ["DATABASE_URL"]
-    if is_postgres():
-        import asyncpg
+WRITER = """
+import asyncio, sqlite3, sys
+url, sql = sys.argv[1], sys.argv[2]
+if url.startswith("sqlite:///"):
+    with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30) as conn:
+        conn.execute(sql)
+else:
+    import asyncpg
 
+    async def write():
         conn = await asyncpg.connect(url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-    else:
-        with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30) as conn:
-            conn.execute(sql)
-        conn.close()
+        await conn.execute(sql)
+        await conn.close()
+
+    asyncio.run(write())
+"""
+
+
+async def outside_write(sql: str) -> None:
+    """A write committed by another process. The call blocks this event loop on purpose:
+    the listener cannot read the notification before the next search asks."""
+    subprocess.run(  # noqa: ASYNC221
+        [sys.executable, "-c", WRITER, os.environ["DATABASE_URL"], sql], check=True, timeout=60
+    )
 
 
 def _same(cached: SlotSearch, fresh: SlotSearch) -> None:
@@ -265,3 +275,28 @@ async def test_the_cache_can_be_turned_off(
             response = await c.get("/api/public/slots", params={
                 "service_id": dataset.service_id, "commune_id": dataset.commune_id})
     assert response.status_code == 200 and response.json()["slots"]
+
+
+async def test_a_booking_in_one_worker_is_seen_by_another_at_once(
+    dataset: Dataset, client: httpx.AsyncClient, settings: Any, clock: FrozenClock,
+    sms_sender: Any,
+) -> None:
+    """Two app instances, each with its own cache and listener, as two worker processes
+    have: what one books, the other stops offering before its next answer."""
+    from booking.app import create_app
+    from tests.support.lifespan import running_lifespan
+
+    other = create_app(settings, sms_sender=sms_sender, clock=clock)
+    params = {"service_id": dataset.service_id, "commune_id": dataset.commune_id, "limit": 200}
+    async with running_lifespan(other):
+        transport = httpx.ASGITransport(app=other, client=("198.51.100.4", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            warm = (await c.get("/api/public/slots", params=params)).json()["slots"]
+            for slot in warm[:3]:
+                booked = await client.post("/api/public/appointments",
+                                           json=booking_body(slot, dataset.service_id))
+                assert booked.status_code == 201, booked.text
+                seen = (await c.get("/api/public/slots", params=params)).json()["slots"]
+                assert slot not in seen
+            after = (await c.get("/api/public/slots", params=params)).json()["slots"]
+            assert after[: len(warm) - 3] == warm[3:]
