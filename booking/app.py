@@ -21,7 +21,7 @@ from booking.maintenance import maintenance_jobs
 from booking.routes import route_handlers
 from booking.services.availability_changes import AvailabilityChanges
 from booking.services.slot_cache import SlotCache
-from booking.services.slot_search import SlotSearch
+from booking.services.slot_search import SlotSearch, considered_counsellors
 from booking.settings import Settings
 from booking.sms import sender_from_settings
 from booking.web.errors import EXCEPTION_HANDLERS
@@ -39,7 +39,7 @@ def create_app(
     sender = sms_sender if sms_sender is not None else sender_from_settings(settings)
     changes = AvailabilityChanges()
     slot_cache: SlotCache[SlotSearch] | None = (
-        SlotCache(changes, max_entries=settings.slot_cache_entries)
+        SlotCache(changes, considered_counsellors, max_entries=settings.slot_cache_entries)
         if settings.slot_cache_entries else None
     )
     ctx = AppContext(settings=settings, clock=clock or system_clock, sms_sender=sender,

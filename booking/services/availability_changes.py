@@ -1,4 +1,4 @@
-"""Where a process learns that availability may have changed: a generation number.
+"""Where a process learns that availability may have changed: a version.
 
 The database triggers of ``migrations/booking/booking_2026_12_01t02_50_00_000000.py`` fire on
 every write to a table the slot search reads, whoever the writer. On SQLite (one process)
@@ -6,13 +6,14 @@ they bump ``availability_generation.n``, read here through a plain ``sqlite3`` c
 kept open (a one-row read of microseconds, where Piccolo opens a connection per statement).
 
 On PostgreSQL they notify the channel ``creneau_availability`` at commit; each process
-listens on a connection of its own and counts the notifications. Before answering,
-``generation()`` makes one round trip on that connection: PostgreSQL hands a listening
-session its pending notifications before the result of its next query, so every change
-committed before the call is counted by then, whichever process made it (read-your-writes
-for the cache). Concurrent callers share the next round trip.
+listens on a connection of its own and counts the notifications: appointments per
+counsellor (payload ``counsellor:ID``), anything else as a change of everything. Before
+answering, ``version()`` makes one round trip on that connection: PostgreSQL hands a
+listening session its pending notifications before the result of its next query, so every
+change committed before the call is counted by then, whichever process made it
+(read-your-writes for the cache). Concurrent callers share the next round trip.
 
-``generation()`` is None whenever the process cannot be sure to hear about changes (not
+``version()`` is None whenever the process cannot be sure to hear about changes (not
 started, listener lost and not yet back): callers must then not trust a cache.
 """
 
@@ -22,6 +23,8 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
@@ -33,14 +36,33 @@ CHANNEL = "creneau_availability"
 LISTENER_NAME = "creneau availability listener"  # in pg_stat_activity
 RECONNECT_SECONDS = 1.0
 
+COUNSELLOR_PREFIX = "counsellor:"
+
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class Version:
+    """What a process has heard of changes: of everything (``overall``) and, on PostgreSQL,
+    of each counsellor's appointments."""
+
+    overall: int
+    by_counsellor: Mapping[int, int] = field(default_factory=dict)
+
+    def same_for(self, other: Version, counsellor_ids: Iterable[int]) -> bool:
+        """Nothing that bears on these counsellors' slots changed from one to the other."""
+        if self.overall != other.overall:
+            return False
+        mine, theirs = self.by_counsellor, other.by_counsellor
+        return mine is theirs or all(mine.get(c, 0) == theirs.get(c, 0) for c in counsellor_ids)
+
+
 class AvailabilityChanges:
-    """The process's view of the availability generation (start/stop in the app lifespan)."""
+    """The process's view of availability changes (start/stop in the app lifespan)."""
 
     def __init__(self) -> None:
-        self._generation = 0
+        self._overall = 0
+        self._by_counsellor: dict[int, int] = {}  # replaced, never mutated: versions share it
         self._listening = False
         self._config: dict[str, Any] = {}
         self._connection: Any = None  # asyncpg connection (PostgreSQL)
@@ -82,8 +104,8 @@ class AvailabilityChanges:
             self._sqlite.close()
             self._sqlite = None
 
-    async def generation(self) -> int | None:
-        """The generation, counting every change committed before this call."""
+    async def version(self) -> Version | None:
+        """The version, counting every change committed before this call."""
         if self._sqlite is not None:
             return self.latest()
         if not self._listening:
@@ -93,10 +115,10 @@ class AvailabilityChanges:
             if self._syncing is None or self._syncing.done():
                 self._syncing = asyncio.get_running_loop().create_task(self._sync())
         synced = await asyncio.shield(self._queued)
-        return self._generation if synced and self._listening else None
+        return self._heard() if synced and self._listening else None
 
-    def latest(self) -> int | None:
-        """The generation as this process knows it now, without asking the database
+    def latest(self) -> Version | None:
+        """The version as this process knows it now, without asking the database
         (PostgreSQL: notifications already received)."""
         if self._sqlite is not None:
             try:
@@ -105,8 +127,11 @@ class AvailabilityChanges:
                 ).fetchone()
             except sqlite3.Error:
                 return None
-            return int(row[0]) if row else None
-        return self._generation if self._listening else None
+            return Version(int(row[0])) if row else None
+        return self._heard() if self._listening else None
+
+    def _heard(self) -> Version:
+        return Version(self._overall, self._by_counsellor)
 
     async def _sync(self) -> None:
         """Round trips until nobody waits; the callers queued before one is sent ride it."""
@@ -140,13 +165,18 @@ class AvailabilityChanges:
             connection.terminate()
             return False
         self._connection = connection
-        # Changes made while nobody listened were not heard: start a new generation.
-        self._generation += 1
+        # Changes made while nobody listened were not heard: everything may have changed.
+        self._overall += 1
         self._listening = True
         return True
 
-    def _changed(self, *_: Any) -> None:
-        self._generation += 1
+    def _changed(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        counsellor = payload.removeprefix(COUNSELLOR_PREFIX)
+        if payload.startswith(COUNSELLOR_PREFIX) and counsellor.isdigit():
+            key = int(counsellor)
+            self._by_counsellor = {**self._by_counsellor, key: self._by_counsellor.get(key, 0) + 1}
+        else:
+            self._overall += 1
 
     def _lost(self, *_: Any) -> None:
         self._listening = False

@@ -51,7 +51,8 @@ class SlotSearch:
     service: ServiceRow
     slots: list[Slot]
     venues: dict[int, VenueInfo]
-    counsellors: dict[int, str]
+    counsellors: dict[int, str]  # of the slots listed
+    considered: frozenset[int] = frozenset()  # every counsellor whose rules were read
 
 
 async def venues_info(venue_ids: list[int]) -> dict[int, VenueInfo]:
@@ -165,7 +166,7 @@ def _cut(
         slots = full.slots[first:last]
     venues = {v: full.venues[v] for v in sorted({s.venue_id for s in slots})}
     names = {c: full.counsellors[c] for c in sorted({s.counsellor_id for s in slots})}
-    return SlotSearch(full.service, slots, venues, names)
+    return SlotSearch(full.service, slots, venues, names, full.considered)
 
 
 def _start(slot: Slot) -> datetime:
@@ -214,4 +215,10 @@ async def _search(
         for r in rows
         if r["counsellor"] in used_counsellors
     }
-    return SlotSearch(service, slots, dict(sorted(venues.items())), dict(sorted(names.items())))
+    return SlotSearch(service, slots, dict(sorted(venues.items())), dict(sorted(names.items())),
+                      frozenset(r.counsellor_id for r in rules))
+
+
+def considered_counsellors(search: SlotSearch) -> frozenset[int]:
+    """The counsellors whose changes can alter this search's answer."""
+    return search.considered

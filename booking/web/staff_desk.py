@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -90,7 +91,7 @@ async def _choose_page(
         cache=request_context(request).slot_cache,
     )
     kept = [s for s in search.slots if (s.venue_id, s.counsellor_id) in reachable]
-    search = type(search)(search.service, kept[:DESK_SLOTS], search.venues, search.counsellors)
+    search = replace(search, slots=kept[:DESK_SLOTS])
     found = await residents_in_reach(principal, await residents.find_by_phone(e164))
     people = [
         {

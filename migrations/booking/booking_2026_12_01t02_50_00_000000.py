@@ -7,7 +7,9 @@ listening processes when the transaction commits; on SQLite (one process) a coun
 fire for every writer: use cases, imports, the command line, a psql session.
 
 For the two hot tables only the columns the search reads count, so a workshop registration
-(``seats_taken``) or an appointment's outcome does not empty the caches.
+(``seats_taken``) or an appointment's outcome does not empty the caches. On PostgreSQL an
+appointment names its counsellor (payload ``counsellor:ID``, for the old and the new row):
+a booking then only drops the searches that involve that counsellor.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -43,18 +45,42 @@ $$ LANGUAGE plpgsql
 """
 
 
+POSTGRES_COUNSELLOR_FUNCTION = """
+CREATE OR REPLACE FUNCTION creneau_counsellor_time_changed() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM pg_notify('creneau_availability', 'counsellor:' || OLD.counsellor);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM pg_notify('creneau_availability', 'counsellor:' || NEW.counsellor);
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""
+PER_COUNSELLOR = ("appointment",)  # PostgreSQL: one notification per counsellor touched
+
+
 def _update_clause(columns: tuple[str, ...] | None) -> str:
     return "UPDATE" + (f" OF {', '.join(columns)}" if columns else "")
 
 
 def postgres_statements() -> list[str]:
-    statements = [POSTGRES_FUNCTION]
+    statements = [POSTGRES_FUNCTION, POSTGRES_COUNSELLOR_FUNCTION]
     for table, columns in WATCHED.items():
-        statements.append(
-            f"CREATE TRIGGER {table}_availability_changed AFTER INSERT OR DELETE OR TRUNCATE "
-            f"OR {_update_clause(columns)} ON {table} FOR EACH STATEMENT "
-            "EXECUTE FUNCTION creneau_availability_changed()"
-        )
+        rows = f"INSERT OR DELETE OR {_update_clause(columns)}"
+        if table in PER_COUNSELLOR:
+            statements += [
+                f"CREATE TRIGGER {table}_counsellor_time_changed AFTER {rows} ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION creneau_counsellor_time_changed()",
+                f"CREATE TRIGGER {table}_availability_changed AFTER TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION creneau_availability_changed()",
+            ]
+        else:
+            statements.append(
+                f"CREATE TRIGGER {table}_availability_changed AFTER {rows} OR TRUNCATE "
+                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION creneau_availability_changed()"
+            )
     return statements
 
 

@@ -22,7 +22,7 @@ from bench.generate import Dataset, Scale, generate
 from booking.db import engine
 from booking.services.availability_changes import LISTENER_NAME, AvailabilityChanges
 from booking.services.slot_cache import SlotCache
-from booking.services.slot_search import Scope, SlotSearch, search_slots
+from booking.services.slot_search import Scope, SlotSearch, considered_counsellors, search_slots
 from booking.tables import Venue
 from tests.integration.booking.helpers import booking_body, parse
 from tests.support.clock import FrozenClock
@@ -106,10 +106,10 @@ async def test_every_watched_table_announces_its_changes(
 ) -> None:
     column = (TRIGGERS.WATCHED[table] or ("id",))[0]
     row = await _first_id(table)
-    before = await changes.generation()
+    before = await changes.version()
     assert before is not None
     await outside_write(f"UPDATE {table} SET {column} = {column} WHERE id = {row}")
-    after = await changes.generation()
+    after = await changes.version()
     assert after is not None and after != before
 
 
@@ -128,9 +128,9 @@ async def test_writes_that_leave_availability_alone_keep_the_cache(
     ids = {name: await _first_id(table) for name, table in (
         ("session", "workshop_session"), ("appointment", "appointment"),
         ("resident", "resident"))}
-    before = await changes.generation()
+    before = await changes.version()
     await outside_write(sql.format(**ids))
-    assert await changes.generation() == before
+    assert await changes.version() == before
 
 
 CASES: list[dict[str, Any]] = [
@@ -155,7 +155,7 @@ async def test_cached_answers_are_the_fresh_answers(
               Scope(counsellor_id=counsellor)]
     for later in (timedelta(0), timedelta(seconds=37), timedelta(seconds=59)):
         for case in CASES:
-            cache: SlotCache[SlotSearch] = SlotCache(changes)
+            cache: SlotCache[SlotSearch] = SlotCache(changes, considered_counsellors)
             for scope in scopes:  # fill the cache at DEFAULT_NOW, then ask ``later``
                 await search_slots(service_id=dataset.service_id, scope=scope,
                                    now=DEFAULT_NOW, cache=cache)
@@ -174,7 +174,7 @@ async def test_cached_answers_are_the_fresh_answers(
 async def test_a_cached_hit_reads_nothing_and_a_change_is_seen_at_once(
     dataset: Dataset, changes: AvailabilityChanges, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache: SlotCache[SlotSearch] = SlotCache(changes)
+    cache: SlotCache[SlotSearch] = SlotCache(changes, considered_counsellors)
     scope = Scope(commune_id=dataset.commune_id)
 
     async def search() -> SlotSearch:
@@ -230,7 +230,7 @@ async def test_booking_and_cancelling_show_at_once_through_http(
 async def test_a_lost_listener_bypasses_the_cache_until_it_is_back(
     dataset: Dataset, changes: AvailabilityChanges
 ) -> None:
-    cache: SlotCache[SlotSearch] = SlotCache(changes)
+    cache: SlotCache[SlotSearch] = SlotCache(changes, considered_counsellors)
     scope = Scope(commune_id=dataset.commune_id)
     first = await search_slots(service_id=dataset.service_id, scope=scope, now=DEFAULT_NOW,
                                cache=cache)
@@ -243,15 +243,15 @@ async def test_a_lost_listener_bypasses_the_cache_until_it_is_back(
     await outside_write(
         f"UPDATE availability_rule SET active = false WHERE counsellor = {taken.counsellor_id}"
     )
-    assert await changes.generation() is None
+    assert await changes.version() is None
     during = await search_slots(service_id=dataset.service_id, scope=scope, now=DEFAULT_NOW,
                                 cache=cache)
     assert all(s.counsellor_id != taken.counsellor_id for s in during.slots)
     for _ in range(100):  # the listener reconnects within about a second
-        if await changes.generation() is not None:
+        if await changes.version() is not None:
             break
         await asyncio.sleep(0.05)
-    assert await changes.generation() is not None
+    assert await changes.version() is not None
     back = await search_slots(service_id=dataset.service_id, scope=scope, now=DEFAULT_NOW,
                               cache=cache)
     assert back.slots == during.slots
@@ -300,3 +300,27 @@ async def test_a_booking_in_one_worker_is_seen_by_another_at_once(
                 assert slot not in seen
             after = (await c.get("/api/public/slots", params=params)).json()["slots"]
             assert after[: len(warm) - 3] == warm[3:]
+
+
+async def test_a_booking_drops_only_the_searches_of_its_counsellor(
+    dataset: Dataset, changes: AvailabilityChanges, request: pytest.FixtureRequest
+) -> None:
+    """PostgreSQL names the counsellor of an appointment change; SQLite (one process)
+    drops everything. Either way the answers stay the fresh ones."""
+    cache: SlotCache[SlotSearch] = SlotCache(changes, considered_counsellors)
+    first, second = dataset.plan.counsellors_of_convention[dataset.convention_id][:2]
+
+    async def both() -> list[SlotSearch]:
+        return [await search_slots(service_id=dataset.service_id, now=DEFAULT_NOW,
+                                   scope=Scope(counsellor_id=c), cache=cache)
+                for c in (first, second)]
+
+    await both()
+    await outside_write(f"UPDATE appointment SET status = 'cancelled' WHERE counsellor = {first}")
+    misses = cache.misses
+    answers = await both()
+    per_counsellor = request.config.getoption("--db") == "postgres"
+    assert cache.misses - misses == (1 if per_counsellor else 2)
+    for counsellor, answer in zip((first, second), answers, strict=True):
+        _same(answer, await search_slots(service_id=dataset.service_id, now=DEFAULT_NOW,
+                                         scope=Scope(counsellor_id=counsellor)))

@@ -9,22 +9,33 @@ from typing import Any
 
 import pytest
 
+from booking.services.availability_changes import Version
 from booking.services.slot_cache import SlotCache
 
 T0 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
-class Generations:
-    """Stands for ``AvailabilityChanges``: a generation the test moves by hand."""
+class Changes:
+    """Stands for ``AvailabilityChanges``: a version the test moves by hand."""
 
     def __init__(self) -> None:
-        self.value: int | None = 1
+        self.current: Version | None = Version(1)
 
-    async def generation(self) -> int | None:
-        return self.value
+    async def version(self) -> Version | None:
+        return self.current
 
-    def latest(self) -> int | None:
-        return self.value
+    def latest(self) -> Version | None:
+        return self.current
+
+    def everything(self) -> None:
+        assert self.current is not None
+        self.current = Version(self.current.overall + 1, self.current.by_counsellor)
+
+    def counsellor(self, counsellor_id: int) -> None:
+        assert self.current is not None
+        seen = dict(self.current.by_counsellor)
+        seen[counsellor_id] = seen.get(counsellor_id, 0) + 1
+        self.current = Version(self.current.overall, seen)
 
 
 class Computations:
@@ -39,12 +50,13 @@ class Computations:
         return f"computed at {now:%H:%M:%S}"
 
 
-def cache(changes: Generations, **options: Any) -> SlotCache[str]:
-    return SlotCache(changes, **options)
+def cache(changes: Changes, **options: Any) -> SlotCache[str]:
+    """Every value depends on counsellors 1 and 2."""
+    return SlotCache(changes, lambda _: (1, 2), **options)
 
 
 async def test_entries_live_for_their_ttl_within_one_generation() -> None:
-    changes, compute = Generations(), Computations()
+    changes, compute = Changes(), Computations()
     slots = cache(changes, ttl=timedelta(seconds=60))
     first = await slots.get_or_compute("k", T0, compute)
     assert first is not None and first.value == "computed at 07:00:00"
@@ -56,22 +68,22 @@ async def test_entries_live_for_their_ttl_within_one_generation() -> None:
     assert (slots.hits, slots.misses) == (1, 3)
 
 
-async def test_a_new_generation_forgets_every_entry() -> None:
-    changes, compute = Generations(), Computations()
+async def test_a_change_of_everything_forgets_every_entry() -> None:
+    changes, compute = Changes(), Computations()
     slots = cache(changes)
     await slots.get_or_compute("a", T0, compute)
-    changes.value = 2
+    changes.everything()
     await slots.get_or_compute("a", T0, compute)
     assert len(compute.calls) == 2
 
 
 async def test_an_entry_computed_across_a_change_is_not_kept() -> None:
-    changes, compute = Generations(), Computations()
+    changes, compute = Changes(), Computations()
     slots = cache(changes)
     compute.release.clear()
     pending = asyncio.create_task(slots.get_or_compute("a", T0, compute))
     await asyncio.sleep(0)
-    changes.value = 2  # written while the search read the old state
+    changes.counsellor(2)  # written while the search read the old state
     compute.release.set()
     assert (await pending) is not None  # answered (as fresh as an uncached search)...
     await slots.get_or_compute("a", T0, compute)
@@ -79,16 +91,16 @@ async def test_an_entry_computed_across_a_change_is_not_kept() -> None:
 
 
 async def test_without_a_trusted_generation_nothing_is_cached() -> None:
-    changes, compute = Generations(), Computations()
-    changes.value = None
+    changes, compute = Changes(), Computations()
+    changes.current = None
     slots = cache(changes)
     assert await slots.get_or_compute("a", T0, compute) is None
     assert compute.calls == []
-    assert await cache(Generations(), max_entries=0).get_or_compute("a", T0, compute) is None
+    assert await cache(Changes(), max_entries=0).get_or_compute("a", T0, compute) is None
 
 
 async def test_concurrent_misses_share_one_computation() -> None:
-    changes, compute = Generations(), Computations()
+    changes, compute = Changes(), Computations()
     slots = cache(changes)
     compute.release.clear()
     waiting = [asyncio.create_task(slots.get_or_compute("a", T0, compute)) for _ in range(20)]
@@ -100,7 +112,7 @@ async def test_concurrent_misses_share_one_computation() -> None:
 
 
 async def test_the_least_recently_used_entry_goes_first() -> None:
-    changes, compute = Generations(), Computations()
+    changes, compute = Changes(), Computations()
     slots = cache(changes, max_entries=2)
     await slots.get_or_compute("a", T0, compute)
     await slots.get_or_compute("b", T0, compute)
@@ -112,7 +124,7 @@ async def test_the_least_recently_used_entry_goes_first() -> None:
 
 
 async def test_a_failed_computation_reaches_every_waiter_and_is_not_kept() -> None:
-    changes = Generations()
+    changes = Changes()
     slots = cache(changes)
     release = asyncio.Event()
     calls = 0
@@ -131,3 +143,15 @@ async def test_a_failed_computation_reaches_every_waiter_and_is_not_kept() -> No
     with pytest.raises(LookupError):
         await slots.get_or_compute("a", T0, failing)
     assert calls == 2
+
+
+async def test_a_counsellor_s_change_only_drops_the_entries_involving_them() -> None:
+    changes, compute = Changes(), Computations()
+    slots = cache(changes)
+    await slots.get_or_compute("a", T0, compute)
+    changes.counsellor(3)  # not involved
+    await slots.get_or_compute("a", T0, compute)
+    assert len(compute.calls) == 1
+    changes.counsellor(2)
+    await slots.get_or_compute("a", T0, compute)
+    assert len(compute.calls) == 2
