@@ -1,12 +1,12 @@
-"""A département-scale data set: 200 counsellors, 40 communes, 20,000 appointments (default),
+"""A département-scale data set: 200 counsellors, 40 communes, 100,000 appointments (default),
 5,000 workshop sessions, with rules, absences and closures. Deterministic for a seed.
 
     python -m bench.generate --db postgres --appointments 100000 [--keep]
 
 From another script (after ``bench.common.prepare_database`` and ``open_migrated``)::
 
-    dataset = await generate(Scale(appointments=20_000))
-    await add_appointments(dataset, 180_000)   # more history, same coming weeks
+    dataset = await generate(Scale(appointments=100_000))
+    await add_appointments(dataset, 100_000)   # more history, same coming weeks
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ TABLES = (
 class Scale:
     counsellors: int = 200
     communes: int = 40
-    appointments: int = 20_000
+    appointments: int = 100_000
     workshop_sessions: int = 5_000
     seed: int = 2026
 

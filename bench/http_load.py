@@ -40,9 +40,12 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_server(db: BenchDatabase, **settings: str) -> AsyncIterator[int]:
-    """Start ``uvicorn`` (one worker, uvloop, httptools) on 127.0.0.1; yield its port.
-    ``settings`` are extra environment variables (``CRENEAU_…``) for the server."""
+async def running_server(
+    db: BenchDatabase, *, workers: int = 1, log: Path | None = None, **settings: str
+) -> AsyncIterator[int]:
+    """Start ``uvicorn`` (``workers`` processes, uvloop, httptools) on 127.0.0.1; yield its
+    port. ``settings`` are extra environment variables (``CRENEAU_…``) for the server;
+    ``log``, a file for its output (else it shares this process's)."""
     port = _free_port()
     command = [
         sys.executable,
@@ -61,15 +64,24 @@ async def running_server(db: BenchDatabase, **settings: str) -> AsyncIterator[in
         "uvloop",
         "--http",
         "httptools",
+        "--workers",
+        str(workers),
     ]
-    process = await asyncio.create_subprocess_exec(
-        *command, env={**os.environ, **db.env(), **settings}, cwd=ROOT
-    )
+    with contextlib.ExitStack() as files:
+        output = files.enter_context(log.open("ab")) if log is not None else None
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            env={**os.environ, **db.env(), **settings},
+            cwd=ROOT,
+            stdout=output,
+            stderr=output,
+        )
     try:
         await _wait_ready(port, process)
         yield port
     finally:
-        process.terminate()
+        with contextlib.suppress(ProcessLookupError):  # it may have exited on its own
+            process.terminate()
         try:
             await asyncio.wait_for(process.wait(), timeout=20)
         except TimeoutError:

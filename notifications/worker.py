@@ -113,6 +113,7 @@ async def _until_signalled() -> None:
 async def run_worker(
     settings: Any, *, once: bool,
     periodic: Sequence[tuple[str, Callable[[], Awaitable[object]], float]] = (),
+    clock: Callable[[], datetime] = _system_clock,
 ) -> None:
     """Dispatch until SIGINT/SIGTERM (or, with ``once``, until nothing is due); ``periodic``
     jobs (the booking app's maintenance) run on the same timer."""
@@ -121,7 +122,7 @@ async def run_worker(
     opened = await open_outbox_engine(pool_size=12)
     sender = sender_for(settings)
     await sender.start()
-    scheduler = build_scheduler(settings, sender, clock=_system_clock, first_run_in=0.0)
+    scheduler = build_scheduler(settings, sender, clock=clock, first_run_in=0.0)
     for job_id, job, seconds in periodic:
         scheduler.add_periodic(job_id, job, seconds)
     try:
