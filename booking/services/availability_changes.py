@@ -22,10 +22,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
@@ -67,6 +69,8 @@ class AvailabilityChanges:
         self._config: dict[str, Any] = {}
         self._connection: Any = None  # asyncpg connection (PostgreSQL)
         self._sqlite: sqlite3.Connection | None = None
+        self._sqlite_path = ""
+        self._sqlite_file: tuple[int, int] | None = None  # (device, inode) it has open
         self._reconnect: asyncio.Task[None] | None = None
         self._queued: asyncio.Future[bool] | None = None  # callers of the next round trip
         self._syncing: asyncio.Task[None] | None = None
@@ -81,8 +85,8 @@ class AvailabilityChanges:
                 log.warning("availability listener unavailable: slot caches bypassed")
                 self._schedule_reconnect()
         elif isinstance(db, SQLiteEngine):
-            path = db.connection_kwargs["database"]
-            self._sqlite = sqlite3.connect(path, timeout=5, isolation_level=None)
+            self._sqlite_path = str(db.connection_kwargs["database"])
+            self._open_sqlite()
 
     async def stop(self) -> None:
         self._stopping = True
@@ -103,10 +107,11 @@ class AvailabilityChanges:
         if self._sqlite is not None:
             self._sqlite.close()
             self._sqlite = None
+        self._sqlite_path = ""
 
     async def version(self) -> Version | None:
         """The version, counting every change committed before this call."""
-        if self._sqlite is not None:
+        if self._sqlite_path:
             return self.latest()
         if not self._listening:
             return None
@@ -120,15 +125,42 @@ class AvailabilityChanges:
     def latest(self) -> Version | None:
         """The version as this process knows it now, without asking the database
         (PostgreSQL: notifications already received)."""
-        if self._sqlite is not None:
-            try:
-                row = self._sqlite.execute(
-                    "SELECT n FROM availability_generation WHERE id = 1"
-                ).fetchone()
-            except sqlite3.Error:
-                return None
-            return Version(int(row[0])) if row else None
+        if self._sqlite_path:
+            return self._sqlite_version()
         return self._heard() if self._listening else None
+
+    def _sqlite_version(self) -> Version | None:
+        """The counter, read from the file the engine would open now: none while that file
+        is gone (the service answers 503), a fresh connection when it was replaced."""
+        try:
+            found = os.stat(self._sqlite_path)
+        except OSError:
+            return None
+        if (found.st_dev, found.st_ino) != self._sqlite_file:
+            self._open_sqlite()
+        if self._sqlite is None:
+            return None
+        try:
+            row = self._sqlite.execute(
+                "SELECT n FROM availability_generation WHERE id = 1"
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        return Version(int(row[0])) if row else None
+
+    def _open_sqlite(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+        self._sqlite, self._sqlite_file = None, None
+        try:
+            found = os.stat(self._sqlite_path)
+            self._sqlite = sqlite3.connect(  # mode=rw: never create an empty database
+                f"file:{quote(self._sqlite_path)}?mode=rw", uri=True, timeout=5,
+                isolation_level=None,
+            )
+        except (OSError, sqlite3.Error):
+            return
+        self._sqlite_file = (found.st_dev, found.st_ino)
 
     def _heard(self) -> Version:
         return Version(self._overall, self._by_counsellor)
