@@ -1,12 +1,14 @@
 """Booking: appointments booked through HTTP against the raw database insert rate.
 
     python -m bench.booking [--db postgres|sqlite] [--bookings 300] [--concurrency 16]
+                            [--workers 1]
 
 On the département-scale data set, free slots of many communes are booked once each through
-``POST /api/public/appointments`` (a real uvicorn server on 127.0.0.1, one worker, in a
-subprocess) and, as the baseline measured in the same run, the same kind of appointment rows
-are inserted directly (one ``INSERT`` per transaction, same concurrency). Then 20 residents
-race for each of 10 slots, and the whole table is checked for double bookings.
+``POST /api/public/appointments`` (a real uvicorn server on 127.0.0.1, in a subprocess: one
+worker, then ``--workers`` if more) and, as the baseline measured in the same run, the same
+kind of appointment rows are inserted directly (one ``INSERT`` per transaction, same
+concurrency). Then 20 residents race for each of 10 slots (on the last server started), and
+the whole table is checked for double bookings.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from bench.booking_baselines import in_process, raw_booking_rows, raw_inserts
+from bench.booking_cpu import Usage, metered
 from bench.common import (
     BENCH_NOW,
     BenchDatabase,
@@ -93,28 +96,38 @@ async def run(db: BenchDatabase, args: argparse.Namespace) -> None:
     dataset = await generate(Scale(appointments=args.appointments), progress=progress)
     slots = await free_slots(dataset)
     n = args.bookings
-    if len(slots) < 4 * n + 10:
-        raise SystemExit(f"only {len(slots)} free slots for {4 * n + 10} bookings")
-    progress(f"{len(slots):,} free slots found; booking {n} of them four ways")
-    raw_rate = await raw_inserts(slots[:n], dataset.planner.residents[0], args.concurrency)
+    workers = sorted({1, args.workers})
+    ways = 3 + len(workers)
+    if len(slots) < ways * n + 10:
+        raise SystemExit(f"only {len(slots)} free slots for {ways * n + 10} bookings")
+    progress(f"{len(slots):,} free slots found; booking {n} of them {ways} ways")
+    cpu: dict[str, Usage] = {}
+    async with metered() as cpu["raw insert"]:
+        raw_rate = await raw_inserts(slots[:n], dataset.planner.residents[0], args.concurrency)
     rows_rate = await raw_booking_rows(slots[n : 2 * n], args.concurrency)
-    direct_rate = await in_process(slots[2 * n : 3 * n], args.concurrency)
-    http_set = slots[3 * n : 4 * n]
-    contested = [slots[4 * n + k] for k in range(10) for _ in range(20)]
+    async with metered() as cpu["book() in-process"]:
+        direct_rate = await in_process(slots[2 * n : 3 * n], args.concurrency)
+    contested = [slots[ways * n + k] for k in range(10) for _ in range(20)]
     random.Random(9).shuffle(contested)
-    async with running_server(db, **NO_LIMITS) as port:
-        booked = await load(
-            port,
-            lambda i: ("POST", "/api/public/appointments", body(http_set[i], 10_000 + i)),
-            concurrency=args.concurrency,
-            total=n,
-        )
-        race = await load(
-            port,
-            lambda i: ("POST", "/api/public/appointments", body(contested[i], 20_000 + i)),
-            concurrency=20,
-            total=len(contested),
-        )
+    booked: dict[int, Any] = {}
+    for way, count in enumerate(workers, start=3):
+        http_set = slots[way * n : (way + 1) * n]
+        async with running_server(db, workers=count, **NO_LIMITS) as port:
+            async with metered(port) as cpu[f"HTTP, {count} worker(s)"]:
+                booked[count] = await load(
+                    port,
+                    lambda i, http_set=http_set, way=way: (
+                        "POST", "/api/public/appointments", body(http_set[i], way * 10_000 + i)),
+                    concurrency=args.concurrency,
+                    total=n,
+                )
+            if count == workers[-1]:
+                race = await load(
+                    port,
+                    lambda i: ("POST", "/api/public/appointments", body(contested[i], 90_000 + i)),
+                    concurrency=20,
+                    total=len(contested),
+                )
     overlaps = (await engine().run_ddl(OVERLAPS))[0]["n"]
     await close()
 
@@ -131,24 +144,32 @@ async def run(db: BenchDatabase, args: argparse.Namespace) -> None:
         "book() in-process (the use case, no HTTP)",
         f"{direct_rate:8.0f} /s  ({direct_rate / raw_rate:.2f}x raw)",
     )
-    ok = booked.statuses.get(201, 0)
-    http_rate = ok / booked.seconds
-    line(
-        "POST /api/public/appointments (uvicorn, 1 worker)",
-        f"{http_rate:8.0f} /s  ({http_rate / raw_rate:.2f}x raw)  p50 {booked.p(0.5):.1f} ms  "
-        f"p95 {booked.p(0.95):.1f} ms  statuses {dict(booked.statuses)}",
-    )
-    line("race: 20 residents on each of 10 slots", f"statuses {dict(race.statuses)}")
+    rates = {}
+    for count, result in booked.items():
+        rates[count] = result.statuses.get(201, 0) / result.seconds
+        line(
+            f"POST /api/public/appointments (uvicorn, {count} worker{'s' * (count > 1)})",
+            f"{rates[count]:8.0f} /s  ({rates[count] / raw_rate:.2f}x raw)  "
+            f"p50 {result.p(0.5):.1f} ms  p95 {result.p(0.95):.1f} ms  "
+            f"statuses {dict(result.statuses)}",
+        )
+    line(f"race: 20 residents on each of 10 slots ({workers[-1]} worker(s))",
+         f"statuses {dict(race.statuses)}")
     line("double bookings in the whole table", str(overlaps))
+    heading("CPU per row or booking, ms (Linux /proc; the load client is 'this process')")
+    for phase, usage in cpu.items():
+        line(phase, usage.per(n))
     heading("Targets (issue 9)")
-    line(
-        f"booking through HTTP at least {TARGET_RATIO:.0%} of the raw insert rate",
-        f"{http_rate / raw_rate:.0%}: {verdict(http_rate / raw_rate >= TARGET_RATIO)}",
-    )
+    for count, rate in rates.items():
+        line(
+            f"HTTP, {count} worker(s), at least {TARGET_RATIO:.0%} of the raw insert rate",
+            f"{rate / raw_rate:.0%}: {verdict(rate / raw_rate >= TARGET_RATIO)}",
+        )
     fair = race.statuses.get(201) == 10 and race.statuses.get(409) == 190
+    every = all(result.statuses.get(201, 0) == n for result in booked.values())
     line(
         "zero double bookings (and exactly one winner per raced slot)",
-        verdict(overlaps == 0 and fair and ok == n),
+        verdict(overlaps == 0 and fair and every),
     )
 
 
@@ -156,9 +177,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_db_argument(parser)
     parser.set_defaults(db="postgres")
-    parser.add_argument("--appointments", type=int, default=20_000)
+    parser.add_argument("--appointments", type=int, default=100_000)
     parser.add_argument("--bookings", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--workers", type=int, default=1,
+        help="also book through a server with this many uvicorn workers (1 is always run)",
+    )
     args = parser.parse_args()
     began = time.perf_counter()
     with bench_database(args.db, keep=args.keep) as db:

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from piccolo.engine.base import Engine
-from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
 # One engine-neutral write transaction for every use case and the dispatcher: SQLite gets an
@@ -15,13 +14,16 @@ from piccolo.engine.postgres import PostgresEngine
 # cannot be stale; PostgreSQL a plain transaction in which use cases take row locks.
 from notifications.transactions import close_outbox_engine as close_engine
 from notifications.transactions import immediate_transaction as write_transaction
-from notifications.transactions import open_outbox_engine
+from notifications.transactions import open_outbox_engine, outbox_engine
 
 __all__ = ["close_engine", "write_transaction"]
 
 
 def engine() -> Engine:
-    found = engine_finder()
+    """The engine every table is bound to (``PICCOLO_CONF``'s ``DB``), so that raw statements
+    join the transactions the ORM and ``write_transaction`` open on it. Read from a table:
+    ``engine_finder()`` looks the configuration up again on every call (~8 µs a statement)."""
+    found = outbox_engine()
     if found is None:  # pragma: no cover - piccolo_conf always defines DB
         raise RuntimeError("no Piccolo engine configured (PICCOLO_CONF)")
     return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 GSM7_BASIC: frozenset[str] = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ"
@@ -27,6 +28,7 @@ SINGLE_SEGMENT_UCS2 = 70
 MULTIPART_SEGMENT_UCS2 = 67
 
 _GSM7 = GSM7_BASIC | GSM7_EXTENDED
+_NOT_GSM7 = re.compile("[^" + "".join(re.escape(c) for c in sorted(_GSM7)) + "]")
 
 _TRANSLITERATION: dict[str, str] = {
     # Latin letters whose decomposition is not enough, or that must not become "?"
@@ -83,6 +85,7 @@ _TRANSLITERATION: dict[str, str] = {
 _GUILLEMET_SPACES = re.compile(r"([«‹])\s+|\s+([»›])")
 
 
+@lru_cache(maxsize=4096)
 def _transliterate_char(char: str) -> str:
     if char in _GSM7:
         return char
@@ -105,26 +108,26 @@ def to_gsm7(text: str) -> str:
     """Transliterate ``text`` so that every character is in the GSM-7 basic or extension set.
 
     French guillemets lose their inner spaces: « Le Phare » -> "Le Phare".
+    Text already in GSM-7 and in NFC is returned as is (no guillemet is GSM-7, no GSM-7
+    character composes with another): the common case costs two scans in C.
     """
+    if _NOT_GSM7.search(text) is None and unicodedata.is_normalized("NFC", text):
+        return text
     text = _GUILLEMET_SPACES.sub(lambda match: match.group(1) or match.group(2), text)
     return "".join(_transliterate_char(c) for c in unicodedata.normalize("NFC", text))
 
 
 def is_gsm7(text: str) -> bool:
-    return all(c in _GSM7 for c in text)
+    return _NOT_GSM7.search(text) is None
 
 
 def gsm7_length(text: str) -> int:
     """Septets needed for ``text``; extension characters count 2. ValueError if not GSM-7."""
-    length = 0
-    for char in text:
-        if char in GSM7_BASIC:
-            length += 1
-        elif char in GSM7_EXTENDED:
-            length += 2
-        else:
-            raise ValueError(f"character {char!r} is not in the GSM-7 alphabet")
-    return length
+    found = _NOT_GSM7.search(text)
+    if found is not None:
+        char = found.group()
+        raise ValueError(f"character {char!r} is not in the GSM-7 alphabet")
+    return len(text) + sum(map(text.count, GSM7_EXTENDED))
 
 
 def _pack(units: list[int], single: int, multipart: int) -> int:

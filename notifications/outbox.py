@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from piccolo.querystring import QueryString
 
 from notifications.tables import OutboxMessage
+from notifications.transactions import outbox_engine
 
 PENDING = "pending"
 
@@ -23,16 +27,25 @@ class NewMessage:
     timezone: str
 
 
+INSERT_SQL = (
+    "INSERT INTO outbox_message (kind, to_phone, body, resident_id, subject_kind, subject_id, "
+    "event_start, timezone, due_at, status, attempts, claimed_at, claimed_by, provider_id, "
+    "provider_status, last_error, created_at, sent_at) VALUES "
+)
+ROW = "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0, NULL, '', '', '', '', {}, NULL)"
+
+
 async def enqueue(messages: list[NewMessage], *, now: datetime) -> None:
+    """One plain multi-row ``INSERT`` (the rows the ORM would write, without building them
+    through it), in the caller's transaction."""
     if not messages:
         return
-    await OutboxMessage.insert(*[
-        OutboxMessage(kind=m.kind, to_phone=m.to_phone, body=m.body, due_at=m.due_at,
-                      resident_id=m.resident_id, subject_kind=m.subject_kind,
-                      subject_id=m.subject_id, event_start=m.event_start, timezone=m.timezone,
-                      status=PENDING, created_at=now)
-        for m in messages
-    ])
+    args: list[Any] = []
+    for m in messages:
+        args += [m.kind, m.to_phone, m.body, m.resident_id, m.subject_kind, m.subject_id,
+                 m.event_start, m.timezone, m.due_at, PENDING, now]
+    sql = INSERT_SQL + ", ".join(ROW for _ in messages)
+    await outbox_engine().run_querystring(QueryString(sql, *args))
 
 
 async def cancel_pending(*, subject_kind: str, subject_id: int, kinds: list[str] | None = None,

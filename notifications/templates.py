@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from notifications.datetime_fr import format_when
@@ -184,22 +185,79 @@ def word_cuts(text: str) -> list[str]:
     return cuts
 
 
-def _label_levels(label: str) -> list[str]:
-    """The label whole, then cut at word boundaries to each of ``LABEL_LIMITS``, then none."""
+@lru_cache(maxsize=512)
+def _label_levels(label: str) -> tuple[str, ...]:
+    """The label whole, then cut at word boundaries to each of ``LABEL_LIMITS``, then none
+    (kept: a service's label comes back in every message about it)."""
     levels = [label]
     for limit in LABEL_LIMITS:
         if len(levels[-1]) > limit:
             levels.append(next((cut for cut in word_cuts(label) if len(cut) <= limit), ""))
-    return [*dict.fromkeys(levels), ""] if label else [""]
+    return (*dict.fromkeys(levels), "") if label else ("",)
+
+
+@dataclass(frozen=True, slots=True)
+class _Wording:
+    """A wording cut into pieces (format strings, each with the fields of its ``[...]``
+    group, or None outside groups) and its septet count without the values: its own text
+    outside groups, then that of each group with the group's fields."""
+
+    pieces: tuple[tuple[str, tuple[str, ...] | None], ...]
+    septets: int
+    fields: tuple[str, ...]
+    groups: tuple[tuple[tuple[str, ...], int], ...]
+
+
+@cache
+def _wording(template: str) -> _Wording:
+    """The wordings hold no guillemet and are in NFC, and every value is GSM-7: so their
+    text is transliterated once here, and a message is the concatenation of its pieces."""
+    pieces: list[tuple[str, tuple[str, ...] | None]] = []
+    at = 0
+    for match in _GROUP.finditer(template):
+        pieces += [(template[at : match.start()], None), (match.group(1), ())]
+        at = match.end()
+    pieces.append((template[at:], None))
+    septets = 0
+    fields: list[str] = []
+    groups: list[tuple[tuple[str, ...], int]] = []
+    compiled: list[tuple[str, tuple[str, ...] | None]] = []
+    for text, group in pieces:
+        if not text:
+            continue
+        text, names = to_gsm7(text), tuple(_FIELD.findall(text))
+        own = gsm7_length(_FIELD.sub("", text))
+        if group is None:
+            septets, fields = septets + own, [*fields, *names]
+        else:
+            groups.append((names, own))
+        compiled.append((text, None if group is None else names))
+    return _Wording(tuple(compiled), septets, tuple(fields), tuple(groups))
 
 
 def _render(template: str, values: dict[str, str]) -> str:
-    def group(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        return inner if all(values[name] for name in _FIELD.findall(inner)) else ""
-
-    text = _GROUP.sub(group, template).format(**values)
+    text = "".join(
+        piece.format_map(values)
+        for piece, needs in _wording(template).pieces
+        if needs is None or all(values[name] for name in needs)
+    )
     return to_gsm7(text[:1].upper() + text[1:])
+
+
+def _least_septets(template: str, sizes: dict[str, int]) -> int:
+    """Septets of ``template`` rendered with values of these sizes, before its first letter
+    is capitalised: never more than the message's (a capital takes one septet, or two for
+    "ß"), so a wording over one segment is given up without being rendered."""
+    wording = _wording(template)
+    total = wording.septets
+    for name in wording.fields:
+        total += sizes[name]
+    for needs, own in wording.groups:
+        if all(sizes[name] for name in needs):  # a value is empty if and only if of size 0
+            total += own
+            for name in needs:
+                total += sizes[name]
+    return total
 
 
 def _fits(text: str) -> bool:
@@ -233,25 +291,33 @@ def _values(kind: MessageKind, ctx: MessageContext) -> dict[str, str]:
     return values
 
 
+Choice = tuple[str, str, str, str]
+"""(template, label, place, address): a wording and the values it is rendered with."""
+
+
 def _fitting(
     templates: tuple[str, ...], values: dict[str, str], places: list[str]
-) -> Iterator[tuple[str, str]]:
-    """(place, text) for each label level and template, keeping the first of ``places`` that
-    fits; labels outer, templates inner: a label is shortened before the wording is."""
+) -> Iterator[tuple[str, Choice]]:
+    """(place, choice) for each label level and template, keeping the first of ``places``
+    that fits; labels outer, templates inner: a label is shortened before the wording is."""
+    sizes = {name: gsm7_length(value) for name, value in values.items()}
+    place_sizes = [gsm7_length(place) for place in places]
     for label in _label_levels(values["label"]):
+        sizes["label"] = gsm7_length(label)
         for template in templates:
-            for place in places:
-                text = _render(template, {**values, "label": label, "place": place})
-                if _fits(text):
-                    yield place, text
+            for place, sizes["place"] in zip(places, place_sizes, strict=True):
+                if _least_septets(template, sizes) > SINGLE_SEGMENT_GSM7:
+                    continue
+                if _fits(_render(template, {**values, "label": label, "place": place})):
+                    yield place, (template, label, place, values["address"])
                     break
 
 
-def _shortened(templates: tuple[str, ...], values: dict[str, str]) -> str | None:
+def _shortened(templates: tuple[str, ...], values: dict[str, str]) -> Choice | None:
     rich, place = templates[:-1], values["place"]
     for address in dict.fromkeys((values["address"], "")):
-        for _, text in _fitting(rich, {**values, "address": address}, [place]):
-            return text
+        for _, choice in _fitting(rich, {**values, "address": address}, [place]):
+            return choice
     values = {**values, "address": ""}
     core = re.split(r"\s*[(,]", place, maxsplit=1)[0]  # the name before any detail
     cuts = [c for c in word_cuts(place) if (len(c) >= MIN_PLACE or c == core) and _balanced(c)]
@@ -266,10 +332,31 @@ def _shortened(templates: tuple[str, ...], values: dict[str, str]) -> str | None
     return None if best is None else best[1]
 
 
+@lru_cache(maxsize=4096)
+def _choice(
+    kind: MessageKind, sender: str, label: str, place: str, address: str, sized: tuple[int, ...]
+) -> Choice | None:
+    """The wording and the label, place and address it keeps, for values of these septet
+    counts (``sized``: when, link, expires). Every choice depends on the date and the link
+    through their septet counts alone (no wording starts with them, so the capital letter
+    never falls on them): the choice is made once on stand-ins of the same counts and kept,
+    venues and services being few."""
+    stand_ins = {name: "0" * count for name, count in zip(_SIZED, sized, strict=True)}
+    values = {"sender": sender, "label": label, "place": place, "address": address, **stand_ins}
+    return _shortened(_WORDINGS[kind], values)
+
+
+_SIZED = ("when", "link", "expires")
+
+
 def compose(kind: MessageKind, ctx: MessageContext) -> str:
     """The SMS body: GSM-7 only, at most 160 septets. ValueError if nothing fits."""
-    text = _shortened(_WORDINGS[kind], _values(kind, ctx))
-    if text is None:
+    values = _values(kind, ctx)
+    choice = _choice(kind, values["sender"], values["label"], values["place"],
+                     values["address"], tuple(gsm7_length(values[name]) for name in _SIZED))
+    if choice is None:
         raise ValueError(f"{kind}: no wording fits in one SMS (link or dates too long)")
+    template, label, place, address = choice
+    text = _render(template, {**values, "label": label, "place": place, "address": address})
     assert is_gsm7(text) and _fits(text)
     return text

@@ -64,13 +64,22 @@ def single_write(transaction: TransactionFactory) -> AbstractAsyncContextManager
     return nullcontext() if is_postgres() else transaction()
 
 
+async def _keep_session(connection: object) -> None:
+    """Released pool connections keep their session: the service sets no session state on
+    them (no session ``SET``, ``LISTEN``, advisory lock or cursor outside a transaction;
+    listeners use connections of their own), so asyncpg's default reset query (advisory
+    unlock, ``CLOSE ALL``, ``UNLISTEN *``, ``RESET ALL``) would only add a round trip to
+    every statement run outside a transaction. asyncpg still rolls back a transaction left
+    open and drops callbacks before it calls this."""
+
+
 async def open_outbox_engine(pool_size: int) -> bool:
     """Start the PostgreSQL pool unless one runs; returns whether this call started it."""
     db = outbox_engine()
     if isinstance(db, PostgresEngine):
         if db.pool is not None:
             return False
-        await db.start_connection_pool(min_size=1, max_size=pool_size)
+        await db.start_connection_pool(min_size=1, max_size=pool_size, reset=_keep_session)
         return True
     if isinstance(db, SQLiteEngine):
         await db.run_ddl("PRAGMA journal_mode=WAL")

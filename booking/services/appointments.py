@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from booking.auth.secrets import hash_token, new_token
-from booking.db import aware, is_exclusion_violation, is_postgres, write_transaction
+from booking.db import aware, is_exclusion_violation, write_transaction
 from booking.errors import (
     AlreadyCancelled,
     CutoffPassed,
@@ -25,17 +25,18 @@ from booking.errors import (
     SlotUnavailable,
 )
 from booking.services import audit, notify
-from booking.services.availability_data import ServiceRow, load_busy, load_rules, load_service
-from booking.services.residents import Identity, upsert
-from booking.slots import find_slot
-from booking.tables import (
-    Appointment,
-    ConventionCommune,
-    ConventionCounsellor,
-    Counsellor,
-    Resident,
-    Venue,
+from booking.services.appointment_rows import (
+    NewAppointment,
+    Place,
+    check_scope,
+    insert_appointment,
+    lock_and_check_scope,
+    lock_counsellors,
 )
+from booking.services.availability_data import ServiceRow, load_busy, load_rules, load_service
+from booking.services.residents import Identity, upsert_row
+from booking.slots import find_slot
+from booking.tables import Appointment, Resident, Venue
 
 CHANNELS = ("online", "phone", "desk")
 OUTCOMES = ("attended", "no_show")
@@ -87,29 +88,6 @@ async def _slot_guard() -> AsyncIterator[None]:
         raise
 
 
-async def _lock_counsellors(*ids: int) -> None:
-    """PostgreSQL: serialise bookings per counsellor (ordered, so two locks never deadlock).
-    SQLite: the immediate write transaction already serialises every writer."""
-    if is_postgres():
-        await Counsellor.select(Counsellor.id).where(
-            Counsellor.id.is_in(sorted(set(ids)))).order_by(Counsellor.id).lock_rows("UPDATE")
-
-
-async def _check_scope(service: ServiceRow, venue_id: int, counsellor_id: int) -> Venue:
-    venue = await Venue.objects(Venue.commune).where(Venue.id == venue_id).first()
-    if venue is None or not venue.active:
-        raise NotFound("Ce lieu n'existe pas.", field="venue_id")
-    covered = await ConventionCommune.exists().where(
-        (ConventionCommune.convention == service.convention_id)
-        & (ConventionCommune.commune == venue.commune.id))
-    serves = await ConventionCounsellor.exists().where(
-        (ConventionCounsellor.convention == service.convention_id)
-        & (ConventionCounsellor.counsellor == counsellor_id))
-    if not (covered and serves):
-        raise SlotUnavailable("Ce créneau n'est pas proposé pour ce motif.", field="start")
-    return venue
-
-
 async def _accept(
     service: ServiceRow, venue_id: int, counsellor_id: int, start: datetime, now: datetime, *,
     staff: bool, override: bool, ignore: int | None = None,
@@ -143,11 +121,16 @@ async def _accept(
     raise SlotUnavailable("Ce créneau n'est pas disponible.", field="start")
 
 
-def _facts(appointment_id: int, start: datetime, venue: Venue, service: ServiceRow,
+def _place(venue: Venue) -> Place:
+    """A venue loaded with its commune (``Appointment.venue._.commune``)."""
+    return Place(venue.name, venue.address, venue.commune.timezone)
+
+
+def _facts(appointment_id: int, start: datetime, place: Place, service: ServiceRow,
            link: str) -> notify.AppointmentFacts:
-    return notify.AppointmentFacts(appointment_id=appointment_id, start=start,
-                                   tz=venue.commune.timezone, place=venue.name,
-                                   address=venue.address, label=service.public_label, link=link)
+    return notify.AppointmentFacts(appointment_id=appointment_id, start=start, tz=place.tz,
+                                   place=place.name, address=place.address,
+                                   label=service.public_label, link=link)
 
 
 async def _recipient(resident_id: int) -> notify.Recipient:
@@ -178,24 +161,22 @@ async def book(req: BookingRequest, *, now: datetime, links: Links) -> Booked:
     start = aware(req.start)
     raw, digest = new_token()
     async with _slot_guard(), write_transaction():
-        await _lock_counsellors(req.counsellor_id)
-        venue = await _check_scope(service, req.venue_id, req.counsellor_id)
+        scoped = await lock_and_check_scope(service.convention_id, req.venue_id,
+                                            req.counsellor_id, req.person.phone)
         end = await _accept(service, req.venue_id, req.counsellor_id, start, now, staff=staff,
                             override=override)
-        resident_id = await upsert(req.person, now)
+        resident = await upsert_row(req.person, now, scoped.same_phone)
         spec = service.spec
-        appointment = Appointment(
-            resident=resident_id, counsellor=req.counsellor_id, venue=req.venue_id,
-            service=req.service_id, starts_at=start, ends_at=end,
+        appointment_id = await insert_appointment(NewAppointment(
+            resident=resident.id, counsellor=req.counsellor_id, venue=req.venue_id,
+            service=req.service_id, start=start, end=end,
             blocked_from=start - spec.buffer_before, blocked_until=end + spec.buffer_after,
-            status=ACTIVE, channel=req.channel, created_by=req.staff_id, created_at=now,
-            updated_at=now, override_reason=req.override_reason.strip()[:300],
-            manage_token_hash=digest, manage_token_expires_at=end)
-        await appointment.save()
-        appointment_id = int(appointment.id)
+            status=ACTIVE, channel=req.channel, created_by=req.staff_id, now=now,
+            override_reason=req.override_reason.strip()[:300], token_hash=digest))
         await notify.appointment_booked(
-            _facts(appointment_id, start, venue, service, links.manage(raw)),
-            await _recipient(resident_id), channel=req.channel, now=now,
+            _facts(appointment_id, start, scoped.place, service, links.manage(raw)),
+            notify.Recipient(resident.id, resident.phone, resident.sms_ok),
+            channel=req.channel, now=now,
             policy=notify.policy_for(service.reminder_offsets_minutes,
                                      service.confirm_online_ahead_minutes))
         await audit.record(at=now, actor_kind="staff" if staff else "resident",
@@ -271,7 +252,7 @@ async def _after_cancel(appointment: Appointment, *, now: datetime, by_staff: bo
                         links: Links, notify_resident: bool = True) -> None:
     service = await load_service(appointment.service.id)
     await notify.appointment_cancelled(
-        _facts(appointment.id, aware(appointment.starts_at), appointment.venue, service,
+        _facts(appointment.id, aware(appointment.starts_at), _place(appointment.venue), service,
                links.book_again()),
         await _recipient(appointment.resident), by_staff=by_staff, now=now,
         notify=notify_resident)
@@ -299,29 +280,28 @@ async def reschedule_by_resident(
     start = aware(start)
     raw, digest = new_token()
     async with _slot_guard(), write_transaction():
-        await _lock_counsellors(old.counsellor.id, counsellor_id)
-        venue = await _check_scope(service, venue_id, counsellor_id)
+        await lock_counsellors(old.counsellor.id, counsellor_id)
+        place = await check_scope(service.convention_id, venue_id, counsellor_id)
         end = await _accept(service, venue_id, counsellor_id, start, now, staff=False,
                             override=False, ignore=old.id)
         await _cancel_row(old, now=now, by_kind="resident", staff_id=None, reason="rescheduled")
         await _after_cancel(old, now=now, by_staff=False, links=links, notify_resident=False)
         spec = service.spec
-        new = Appointment(
+        new_id = await insert_appointment(NewAppointment(
             resident=old.resident, counsellor=counsellor_id, venue=venue_id, service=spec.id,
-            starts_at=start, ends_at=end, blocked_from=start - spec.buffer_before,
+            start=start, end=end, blocked_from=start - spec.buffer_before,
             blocked_until=end + spec.buffer_after, status=ACTIVE, channel=old.channel,
-            created_by=None, created_at=now, updated_at=now, manage_token_hash=digest,
-            manage_token_expires_at=end, rescheduled_from=old.id)
-        await new.save()
+            created_by=None, now=now, override_reason="", token_hash=digest,
+            rescheduled_from=old.id))
         await notify.appointment_booked(
-            _facts(int(new.id), start, venue, service, links.manage(raw)),
+            _facts(new_id, start, place, service, links.manage(raw)),
             await _recipient(old.resident), channel="online", now=now,
             policy=notify.policy_for(service.reminder_offsets_minutes,
                                      service.confirm_online_ahead_minutes), rescheduled=True)
         await audit.record(at=now, actor_kind="resident", actor_id=None,
                            action="appointment.reschedule", entity="appointment",
-                           entity_id=int(new.id), previous=old.id)
-    return Booked(int(new.id), raw, start, end)
+                           entity_id=new_id, previous=old.id)
+    return Booked(new_id, raw, start, end)
 
 
 async def mark_outcome(appointment_id: int, outcome: str, *, staff_id: int, now: datetime) -> None:
@@ -362,8 +342,8 @@ async def cancel_next_by_phone(phone: str, *, now: datetime,
         await _cancel_row(appointment, now=now, by_kind="resident", staff_id=None,
                           reason="SMS ANNULER")
         service = await load_service(appointment.service.id)
-        facts = _facts(appointment.id, aware(appointment.starts_at), appointment.venue, service,
-                       links.book_again())
+        facts = _facts(appointment.id, aware(appointment.starts_at), _place(appointment.venue),
+                       service, links.book_again())
         await notify.appointment_cancelled(facts, await _recipient(appointment.resident),
                                            by_staff=False, now=now, notify=False)
         await audit.record(at=now, actor_kind="resident", actor_id=None,

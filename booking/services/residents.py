@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from piccolo.columns import Column
-
 from booking.errors import InvalidInput
 from booking.phones import normalise_mobile
+from booking.services.availability_data import fetch
 from booking.tables import Resident
 
 MAX_NAME = 100
@@ -71,24 +71,58 @@ async def find_by_phone(phone: str) -> list[Resident]:
     ).order_by(Resident.last_activity_at, ascending=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    """The resident a booking is for, and whether they may be texted."""
+
+    id: int
+    phone: str
+    sms_ok: bool  # consent given and phone neither invalid nor opted out
+
+
+FIND_SQL = (
+    "SELECT id, first_name, last_name FROM resident WHERE phone = {} "
+    "AND anonymised_at IS NULL ORDER BY id"
+)
+INSERT_SQL = (
+    "INSERT INTO resident (first_name, last_name, phone, email, commune, sms_consent, "
+    "phone_status, created_at, last_activity_at, anonymised_at) "
+    "VALUES ({}, {}, {}, {}, {}, {}, 'ok', {}, {}, NULL) "
+    "RETURNING id, phone, sms_consent, phone_status"
+)
+
+
 async def upsert(person: Identity, now: datetime) -> int:
-    """The resident with this phone and name (case-insensitive), created if new.
+    return (await upsert_row(person, now)).id
+
+
+async def upsert_row(
+    person: Identity, now: datetime, same_phone: Sequence[Mapping[str, Any]] | None = None
+) -> Upserted:
+    """The resident with this phone and name (case-insensitive), created if new, read back
+    by the statement that writes it. ``same_phone``: the residents with this phone (``id``,
+    ``first_name``, ``last_name``, by id) when the caller has read them already, in the
+    same transaction.
 
     A family may share one mobile: the same phone with another name is another resident.
     """
-    candidates = await Resident.objects().where(
-        (Resident.phone == person.phone) & Resident.anonymised_at.is_null())
-    for existing in candidates:
-        if (existing.first_name.casefold() == person.first_name.casefold()
-                and existing.last_name.casefold() == person.last_name.casefold()):
-            values: dict[Column | str, Any] = {Resident.last_activity_at: now,
-                                               Resident.sms_consent: person.sms_consent}
-            if person.email:
-                values[Resident.email] = person.email
-            await Resident.update(values).where(Resident.id == existing.id)
-            return int(existing.id)
-    resident = Resident(first_name=person.first_name, last_name=person.last_name,
-                        phone=person.phone, email=person.email, sms_consent=person.sms_consent,
-                        commune=person.commune_id, created_at=now, last_activity_at=now)
-    await resident.save()
-    return int(resident.id)
+    first, last = person.first_name.casefold(), person.last_name.casefold()
+    if same_phone is None:
+        same_phone = await fetch(FIND_SQL, person.phone)
+    for existing in same_phone:
+        if existing["first_name"].casefold() == first and existing["last_name"].casefold() == last:
+            email = ", email = {}" if person.email else ""
+            args = [now, person.sms_consent, *([person.email] if person.email else []),
+                    existing["id"]]
+            rows = await fetch(
+                f"UPDATE resident SET last_activity_at = {{}}, sms_consent = {{}}{email} "
+                "WHERE id = {} RETURNING id, phone, sms_consent, phone_status", *args)
+            return _upserted(rows[0])
+    rows = await fetch(INSERT_SQL, person.first_name, person.last_name, person.phone,
+                       person.email, person.commune_id, person.sms_consent, now, now)
+    return _upserted(rows[0])
+
+
+def _upserted(row: Mapping[str, Any]) -> Upserted:
+    return Upserted(int(row["id"]), row["phone"],
+                    bool(row["sms_consent"]) and row["phone_status"] == "ok")
