@@ -108,10 +108,13 @@ def _day_plan(
 
 
 def _day_starts(
-    rule: RuleSpec, day: date, tz: ZoneInfo, service: ServiceSpec, bounds: _Bounds
+    rule: RuleSpec, day: date, tz: ZoneInfo, service: ServiceSpec, bounds: _Bounds,
+    busy: IntervalSet,
 ) -> Iterator[datetime]:
     """Candidate UTC starts of one occurrence, on the local grid ``rule start + k * step``,
-    whose local start exists exactly once and whose end fits in the occurrence."""
+    whose local start exists exactly once and whose end fits in the occurrence. On the
+    usual days (no DST change) starts that ``busy`` blocks are jumped over at once: a
+    full day costs its busy intervals, not its candidates."""
     plan = _day_plan(day, rule.start_time, rule.end_time, tz)
     if plan is None:
         return
@@ -123,7 +126,12 @@ def _day_starts(
     if regular:
         skip = -((span_start - bounds.lowest) // step) if bounds.lowest > span_start else 0
         start = span_start + skip * step
+        reach = service.duration + service.buffer_after
         while start <= last:
+            free = busy.clear_from(start, service.buffer_before, reach)
+            if free > start:  # the first grid start at or after ``free``
+                start = span_start - ((span_start - free) // step) * step
+                continue
             yield start
             start += step
         return
@@ -156,7 +164,7 @@ def _rule_slots(
     for day in days:
         if day in closed_days:
             continue
-        for start in _day_starts(rule, day, tz, service, bounds):
+        for start in _day_starts(rule, day, tz, service, bounds, counsellor_busy):
             end = start + duration
             if counsellor_busy.overlaps(start - before, end + after):
                 continue

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -79,6 +79,16 @@ class IntervalSet:
         # is the only candidate.
         index = bisect_left(self._starts, end) - 1
         return index >= 0 and self._ends[index] > start
+
+    def clear_from(self, moment: datetime, before: timedelta, after: timedelta) -> datetime:
+        """The earliest ``t >= moment`` such that ``[t - before, t + after)`` overlaps no
+        interval (``before >= 0``, ``after > 0``)."""
+        starts, ends = self._starts, self._ends
+        index = bisect_right(ends, moment - before)  # the first interval ending later
+        while index < len(starts) and starts[index] < moment + after:
+            moment = ends[index] + before
+            index += 1
+        return moment
 
     def __iter__(self) -> Iterator[Interval]:
         return (Interval(start, end) for start, end in zip(self._starts, self._ends, strict=True))

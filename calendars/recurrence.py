@@ -179,8 +179,14 @@ def _compiled(rule_text: str, first_day: date) -> rrule:
 
 def occurrence_dates(rec: Recurrence, start: date, end: date) -> list[date]:
     """Days of ``rec`` within ``[start, end]`` (inclusive), sorted and unique."""
+    return list(_occurrence_days(rec, start, end))
+
+
+@lru_cache(maxsize=8192)
+def _occurrence_days(rec: Recurrence, start: date, end: date) -> tuple[date, ...]:
+    """Kept: every slot search expands the same rules over the same days (they move daily)."""
     if end < start:
-        return []
+        return ()
     days: set[date] = {d for d in rec.rdates if start <= d <= end}
     low = max(start, rec.first_day)
     high = min(end, rec.until) if rec.until is not None else end
@@ -192,7 +198,7 @@ def occurrence_dates(rec: Recurrence, start: date, end: date) -> list[date]:
         elif low == rec.first_day:
             days.add(rec.first_day)
     days.difference_update(rec.exdates)
-    return sorted(days)
+    return tuple(sorted(days))
 
 
 def iter_occurrence_dates(rec: Recurrence) -> Iterator[date]:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -104,7 +105,28 @@ async def load_rules(
     return [rule_spec(row) for row in await fetch(sql + " ORDER BY r.id", *args)]
 
 
+_RULE_COLUMNS = (
+    "id", "counsellor", "venue", "service_ids", "tz", "region", "start_time", "end_time",
+    "first_day", "rrule", "until", "rdates", "exdates",
+)
+
+
 def rule_spec(row: Mapping[str, Any]) -> RuleSpec:
+    """The rule a row describes; rules rarely change, so the decoded spec is kept per row
+    content (the same object for every search: its expansions are cached too)."""
+    return _rule_spec(tuple(_hashable(row[column]) for column in _RULE_COLUMNS))
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@lru_cache(maxsize=8192)
+def _rule_spec(values: tuple[Any, ...]) -> RuleSpec:
+    return _decode_rule(dict(zip(_RULE_COLUMNS, values, strict=True)))
+
+
+def _decode_rule(row: Mapping[str, Any]) -> RuleSpec:
     return RuleSpec(
         id=int(row["id"]),
         counsellor_id=int(row["counsellor"]),

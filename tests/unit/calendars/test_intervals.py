@@ -124,3 +124,23 @@ def test_from_spans_is_the_same_set(items: list[Interval], local: list[bool]) ->
 def test_from_spans_rejects_naive_instants() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         IntervalSet.from_spans([(datetime(2026, 6, 1), datetime(2026, 6, 2))])
+
+
+@settings(max_examples=200)
+@given(
+    items=st.lists(spans, max_size=20),
+    moment=st.integers(-20, 260),
+    before=st.integers(0, 30),
+    after=st.integers(1, 60),
+)
+def test_clear_from_is_the_first_free_moment(
+    items: list[Interval], moment: int, before: int, after: int
+) -> None:
+    """Against a minute-by-minute scan (every bound here is a whole minute)."""
+    busy = IntervalSet(items)
+    found = busy.clear_from(T0 + timedelta(minutes=moment), timedelta(minutes=before),
+                            timedelta(minutes=after))
+    t = moment
+    while busy.overlaps(T0 + timedelta(minutes=t - before), T0 + timedelta(minutes=t + after)):
+        t += 1
+    assert found == T0 + timedelta(minutes=t)
