@@ -62,6 +62,42 @@ async def in_process(label: str, service_id: int, commune_id: int, repeat: int) 
     return median(wall)
 
 
+async def where_the_time_goes(service_id: int, commune_id: int, repeat: int) -> None:
+    """(b) piece by piece, as ``search_slots`` computes it (medians of wall time)."""
+    from booking.services.availability_data import load_busy, load_service, rule_spec
+    from booking.services.slot_search import Scope, scope_rules
+    from booking.slots import compute_slots
+
+    parts: dict[str, list[float]] = {}
+
+    def lap(name: str, began: float) -> float:
+        now = time.perf_counter()
+        parts.setdefault(name, []).append((now - began) * 1000)
+        return now
+
+    end = BENCH_NOW + WINDOW
+    for _ in range(repeat):
+        began = time.perf_counter()
+        service = await load_service(service_id)
+        began = lap("the service (1 statement)", began)
+        rows = await scope_rules(service.convention_id, Scope(commune_id=commune_id))
+        rules = [rule_spec(row) for row in rows]
+        began = lap(f"the rules (1 statement, {len(rules)} rules)", began)
+        busy = await load_busy(
+            counsellor_ids={r.counsellor_id for r in rules},
+            venue_ids={r.venue_id for r in rules},
+            start=BENCH_NOW,
+            end=end + service.spec.duration,
+        )
+        began = lap("the busy time (1 statement, read and merged)", began)
+        compute_slots(rules, service.spec, busy, window_start=BENCH_NOW, window_end=end,
+                      now=BENCH_NOW)
+        lap("the slots (rules expanded, candidates checked)", began)
+    heading("Where (b)'s time goes, in-process (median per piece)")
+    for name, times in parts.items():
+        line(f"  {name}", f"{median(times):6.2f} ms")
+
+
 def slots_path(service_id: int, commune_id: int) -> str:
     query = urlencode(
         {
@@ -144,6 +180,7 @@ async def run(db: BenchDatabase, args: argparse.Namespace) -> None:
     await in_process(
         "(a) demo convention again, in the big database", demo_service, demo_commune, args.repeat
     )
+    await where_the_time_goes(dataset.service_id, dataset.commune_id, args.repeat)
     http = (
         f"uvicorn on 127.0.0.1, 1 worker, {args.concurrency} connections, {args.seconds:g} s each"
     )

@@ -72,7 +72,7 @@ async def venues_info(venue_ids: list[int]) -> dict[int, VenueInfo]:
     }
 
 
-async def _scope_rules(convention_id: int, scope: Scope) -> list[Mapping[str, Any]]:
+async def scope_rules(convention_id: int, scope: Scope) -> list[Mapping[str, Any]]:
     """Active rules of the convention's counsellors in the active venues of its communes
     (within the scope), with what the answer shows about their venue and counsellor."""
     sql = (
@@ -177,7 +177,7 @@ async def _search(
     service: ServiceRow, scope: Scope, now: datetime, start: datetime, end: datetime, *,
     staff: bool, limit: int | None = None,
 ) -> SlotSearch:
-    rows = await _scope_rules(service.convention_id, scope)
+    rows = await scope_rules(service.convention_id, scope)
     rules = [rule_spec(row) for row in rows]
     spec = service.spec
     busy = await load_busy(  # what a slot's own buffers may touch at either end
