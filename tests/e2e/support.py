@@ -71,6 +71,7 @@ class Auditor:
 
     async def check(self, page: Any, *, javascript: bool = True) -> None:
         target = page if javascript else await self._replay(page)
+        await target.wait_for_load_state()  # not halfway through a navigation
         await target.evaluate(self.source)
         result = await target.evaluate(
             "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"

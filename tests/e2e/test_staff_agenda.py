@@ -105,6 +105,7 @@ async def test_cancel_from_the_agenda_with_a_reason(
     await page.goto(f"{page.url}?jour={booked['slot']['start'][:10]}")
     card = page.locator("li.card", has_text="Bernard Testeur")
     await card.locator("a", has_text="Annuler").click()
+    await page.locator("button", has_text="Annuler le rendez-vous").wait_for()  # page loaded
     await auditor.check(page)
     await page.click("button >> text=Annuler le rendez-vous")
     await page.locator(".error-summary").wait_for()
