@@ -80,13 +80,18 @@ async def running_server(
         await _wait_ready(port, process)
         yield port
     finally:
-        with contextlib.suppress(ProcessLookupError):  # it may have exited on its own
-            process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), timeout=20)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+        await stop(process)
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM, then SIGKILL after 20 s; nothing if it has exited on its own."""
+    with contextlib.suppress(ProcessLookupError):
+        process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), timeout=20)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
 
 
 async def _wait_ready(port: int, process: asyncio.subprocess.Process) -> None:

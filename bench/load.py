@@ -38,7 +38,7 @@ from bench.common import (
     open_migrated,
     verdict,
 )
-from bench.http_load import ROOT, running_server
+from bench.http_load import ROOT, running_server, stop
 from bench.load_mix import LOAD_NOW, Mix, MixResult, bookable_slots, mixed_load, search_paths
 from bench.proc_watch import Memory, Watch, memory_kb, server_master, wait_workers
 
@@ -108,13 +108,7 @@ async def dispatcher_process(
     try:
         yield process, log
     finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), timeout=20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop(process)
 
 
 async def postgres_backends(db: BenchDatabase) -> list[int]:
