@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from bench.booking_cpu import backend_pids
 from bench.common import (
     BenchDatabase,
     Progress,
@@ -111,17 +112,6 @@ async def dispatcher_process(
         await stop(process)
 
 
-async def postgres_backends(db: BenchDatabase) -> list[int]:
-    """The PostgreSQL server processes of this database's connections (the pools of the
-    servers, the worker's and this process's): their CPU is PostgreSQL's share."""
-    from booking.db import engine
-
-    rows = await engine().run_ddl(
-        f"SELECT pid FROM pg_stat_activity WHERE datname = '{db.pg_name}'"
-    )
-    return [int(r["pid"]) for r in rows]
-
-
 async def claimed_by_process() -> Counter[int]:
     from booking.db import engine
 
@@ -174,7 +164,7 @@ async def one_run(
             seconds=2,
             reconnect_every=args.reconnect_every,
         )
-        backends = await postgres_backends(db)
+        backends = await backend_pids()  # PostgreSQL's share: every connection to this database
         watched = pids + ([dispatcher.pid] if dispatcher else [])
         watch = Watch(watched + backends, pids, port)
         async with watch.running():

@@ -25,6 +25,12 @@ def _stat(pid: int) -> tuple[int, int] | None:
     return int(fields[1]), int(fields[11]) + int(fields[12])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU of a process (all its threads), 0 once it is gone."""
+    stat = _stat(pid)
+    return stat[1] / os.sysconf("SC_CLK_TCK") if stat else 0.0
+
+
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -59,6 +65,12 @@ def server_master(port: int) -> int:
         if "uvicorn" in words and str(port) in words:
             return pid
     raise RuntimeError(f"no uvicorn process of ours listens on port {port}")
+
+
+def server_processes(port: int) -> list[int]:
+    """The uvicorn process ``running_server`` started for ``port`` and its children."""
+    master = server_master(port)
+    return [master, *children(master)]
 
 
 def server_workers(master: int, workers: int) -> list[int]:

@@ -23,10 +23,7 @@ def engine() -> Engine:
     """The engine every table is bound to (``PICCOLO_CONF``'s ``DB``), so that raw statements
     join the transactions the ORM and ``write_transaction`` open on it. Read from a table:
     ``engine_finder()`` looks the configuration up again on every call (~8 µs a statement)."""
-    found = outbox_engine()
-    if found is None:  # pragma: no cover - piccolo_conf always defines DB
-        raise RuntimeError("no Piccolo engine configured (PICCOLO_CONF)")
-    return found
+    return outbox_engine()
 
 
 def is_postgres() -> bool:

@@ -109,6 +109,3 @@ class SlotCache(Generic[T]):
             entry.computed_at <= now < entry.computed_at + self.ttl
             and version.same_for(entry.version, entry.counsellors)
         )
-
-    def clear(self) -> None:
-        self._entries.clear()
